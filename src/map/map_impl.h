@@ -1,0 +1,147 @@
+/*
+ * map_impl.h - the map engine's private structures and internal functions.
+ *
+ * Layout of the index (ideas from NetBSD uvm_map.c's gap-augmented tree and
+ * FreeBSD vm_map.c's max_free; code is our own):
+ *
+ *  - every entry is a node of an AVL tree keyed by start, and also sits on a
+ *    doubly linked address-order list that runs through the map's header;
+ *  - the header is a sentinel entry with start = max and end = min (the
+ *    FreeBSD/NetBSD trick), so "next->start - end" is the free gap after any
+ *    entry, the last one included, and the header's own gap is the free space
+ *    below the first entry;
+ *  - each node caches its gap and the largest gap in its subtree, which makes
+ *    first-fit and top-down searches O(log n).
+ */
+#ifndef BSDVM_MAP_IMPL_H
+#define BSDVM_MAP_IMPL_H
+
+#include <bsdvm/map.h>
+#include <stdatomic.h>
+
+/* A shared/exclusive lock built from the platform's mutex and condvar, so
+ * that it can upgrade and downgrade as FreeBSD's sx locks do. */
+struct bsdvm_rwlock {
+	void *mtx;
+	void *cv;
+	int readers;       /* shared holders */
+	int writer;        /* 1 while held exclusive */
+	int writers_waiting;
+	uint64_t unlocks;  /* exclusive releases, for unlock_and_wait */
+};
+
+/* Hooks the memory layer installs to keep object/amap references right
+ * when the engine copies or frees entries.  All optional. */
+struct bsdvm_map_hooks {
+	/* copy was just made from orig by a clip (both now reference it) */
+	void (*entry_split)(struct vm_map *map, struct vm_map_entry *orig,
+	    struct vm_map_entry *copy);
+	/* entry leaves the map for good (delete) */
+	void (*entry_dispose)(struct vm_map *map, struct vm_map_entry *entry);
+	/* may a and b (adjacent, otherwise compatible) merge? */
+	bool (*entry_can_merge)(struct vm_map *map, const struct vm_map_entry *a,
+	    const struct vm_map_entry *b);
+	/* b is being absorbed into a */
+	void (*entry_merge)(struct vm_map *map, struct vm_map_entry *a,
+	    struct vm_map_entry *b);
+};
+
+struct vm_map {
+	struct vm_map_entry header; /* start = max, end = min; list sentinel */
+	struct vm_map_entry *root;  /* AVL root, NULL when empty */
+	uint64_t nentries;
+	bsdvm_size_t size;          /* mapped bytes, guards excluded */
+	bsdvm_size_t page_size;
+	bsdvm_size_t page_mask;     /* page_size - 1 */
+	bsdvm_size_t superpage_size;
+	uint32_t flags;             /* BSDVM_MAP_* */
+	const struct bsdvm_platform *plat;
+	const struct bsdvm_map_hooks *hooks;
+	void *owner;                /* the vmspace that embeds this map, if any */
+
+	struct bsdvm_rwlock lock;
+	_Atomic uint64_t timestamp;
+
+	/* spare entries, so that operations reserve before they mutate */
+	struct vm_map_entry *free_entries;
+	unsigned nfree;
+	unsigned cache_max;
+
+	/* statistics */
+	uint64_t inserts, removes, splits, merges;
+};
+
+#define MAP_HEADER(map) (&(map)->header)
+#define map_min(map) ((map)->header.end)
+#define map_max(map) ((map)->header.start)
+
+static inline bool map_aligned(const struct vm_map *map, bsdvm_addr_t a)
+{
+	return (a & map->page_mask) == 0;
+}
+
+/* ---- platform shorthands ---- */
+void *bsdvm_palloc(const struct bsdvm_platform *p, size_t size);
+void bsdvm_pfree(const struct bsdvm_platform *p, void *ptr, size_t size);
+
+/* ---- lock (map_lock.c) ---- */
+int bsdvm_rwlock_init(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
+void bsdvm_rwlock_fini(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
+
+/* ---- tree and list (map_tree.c) ---- */
+/* Links e (start/end set, not yet in the map) right after prev (an entry or
+ * the header).  The caller guarantees prev->end <= e->start and
+ * e->end <= prev->next->start. */
+void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
+    struct vm_map_entry *e);
+void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
+/* Move an entry's start or end; the caller keeps the order intact. */
+void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start);
+void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
+/* Returns the entry containing addr, or NULL with *predp = the entry before
+ * addr (the header when none). */
+struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
+    struct vm_map_entry **predp);
+/* The first entry after owner (in address order) whose gap is >= need; the
+ * header stands for "before the first entry".  NULL when none. */
+struct vm_map_entry *map_tree_next_gap(struct vm_map *map,
+    struct vm_map_entry *owner, bsdvm_size_t need);
+/* The last gap owner before owner with gap >= need (possibly the header). */
+struct vm_map_entry *map_tree_prev_gap(struct vm_map *map,
+    struct vm_map_entry *owner, bsdvm_size_t need);
+bsdvm_size_t map_tree_largest_gap(const struct vm_map *map);
+
+/* ---- entries (map_entry.c) ---- */
+int map_entry_reserve(struct vm_map *map, unsigned n);
+struct vm_map_entry *map_entry_take(struct vm_map *map);
+void map_entry_release(struct vm_map *map, struct vm_map_entry *e);
+void map_entry_trim(struct vm_map *map);
+/* Clip without checks other than "strictly inside"; caller reserved one entry. */
+void map_entry_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr);
+void map_entry_clip_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr);
+bool map_entry_mergeable(struct vm_map *map, const struct vm_map_entry *a,
+    const struct vm_map_entry *b);
+/* Merges b into a (a precedes b, mergeable); frees b. */
+void map_entry_join(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b);
+/* Merges e with its neighbours where possible; returns the survivor. */
+struct vm_map_entry *map_entry_simplify(struct vm_map *map, struct vm_map_entry *e);
+/* Removes e from the map and gives it back to the cache. */
+void map_entry_remove(struct vm_map *map, struct vm_map_entry *e);
+
+/* ---- range helpers (map_range.c) ---- */
+/* Validates a range argument of a range operation. */
+int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
+/* KERN_INVALID_ARGUMENT if an unsplittable entry straddles start or end. */
+int map_range_splittable(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
+/* Clips the entries at start and end (two entries must be reserved) and
+ * returns the first entry at or after start. */
+struct vm_map_entry *map_range_clip(struct vm_map *map, bsdvm_addr_t start,
+    bsdvm_addr_t end);
+/* Merges entries from the one before start through the one after end. */
+void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
+
+/* ---- attribute validation (map_insert.c) ---- */
+int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    const struct bsdvm_entry_attrs *a);
+
+#endif /* BSDVM_MAP_IMPL_H */

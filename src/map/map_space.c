@@ -1,0 +1,193 @@
+/*
+ * map_space.c - finding free space: first fit at or above a hint, highest
+ * fit at or below a hint, each optionally aligned (2^n, superpage, or a
+ * colour offset) and bounded by a maximum end address.
+ *
+ * Search order: first the gap that holds the hint, then the gaps beyond it
+ * in address order, each found in O(log n) by the max_gap augmentation
+ * (map_tree_next_gap / map_tree_prev_gap).  Without alignment the first gap
+ * big enough always fits, so the search is one descent.  With alignment a
+ * gap of at least `length` may still not hold an aligned start; the search
+ * then moves to the next big-enough gap, as FreeBSD's vm_map_alignspace
+ * loop does, and stops at the first one that fits: the answer is the exact
+ * lowest (or highest) aligned fit.
+ */
+#include "map/map_impl.h"
+
+static bool pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+struct space_query {
+	bsdvm_size_t len;
+	bsdvm_size_t align;     /* power of two >= page size */
+	bsdvm_addr_t off;       /* wanted start mod align */
+	bsdvm_addr_t lo;        /* lowest acceptable start */
+	bsdvm_addr_t hi_start;  /* highest acceptable start */
+};
+
+static bsdvm_addr_t gap_start(const struct vm_map_entry *owner)
+{
+	return owner->end;
+}
+
+static bsdvm_addr_t gap_end(const struct vm_map_entry *owner)
+{
+	return owner->next->start;
+}
+
+/* Lowest aligned start in [max(gs, q->lo), ge - len]; false if none. */
+static bool fit_up(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge,
+    bsdvm_addr_t *out)
+{
+	bsdvm_addr_t a = gs > q->lo ? gs : q->lo;
+	bsdvm_size_t r = (a - q->off) & (q->align - 1);
+
+	if (r != 0) {
+		if (a > (bsdvm_addr_t)0 - (q->align - r))
+			return false;
+		a += q->align - r;
+	}
+	if (a > q->hi_start || a > ge || ge - a < q->len)
+		return false;
+	*out = a;
+	return true;
+}
+
+/* Highest aligned start in [gs, min(ge - len, q->hi_start)]; false if none. */
+static bool fit_down(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge,
+    bsdvm_addr_t *out)
+{
+	bsdvm_addr_t top;
+	bsdvm_size_t r;
+
+	if (ge - gs < q->len)
+		return false;
+	top = ge - q->len;
+	if (top > q->hi_start)
+		top = q->hi_start;
+	if (top < gs || top < q->lo)
+		return false;
+	r = (top - q->off) & (q->align - 1);
+	if (top - gs < r || top - q->lo < r)
+		return false;
+	*out = top - r;
+	return true;
+}
+
+static int search_up(struct vm_map *map, const struct space_query *q, bsdvm_addr_t *addrp)
+{
+	struct vm_map_entry *owner;
+	struct vm_map_entry *e = map_tree_lookup(map, q->lo, &owner);
+
+	if (e != NULL)
+		owner = e; /* the hint is mapped: start with the gap after it */
+	for (;;) {
+		if (gap_start(owner) > q->hi_start)
+			return KERN_NO_SPACE;
+		if (fit_up(q, gap_start(owner), gap_end(owner), addrp))
+			return KERN_SUCCESS;
+		owner = map_tree_next_gap(map, owner, q->len);
+		if (owner == NULL)
+			return KERN_NO_SPACE;
+	}
+}
+
+static int search_down(struct vm_map *map, const struct space_query *q, bsdvm_addr_t *addrp)
+{
+	struct vm_map_entry *owner;
+	struct vm_map_entry *e = map_tree_lookup(map, q->hi_start, &owner);
+
+	if (e != NULL)
+		owner = e->prev; /* the hint is mapped: start below that entry */
+	for (;;) {
+		if (fit_down(q, gap_start(owner), gap_end(owner), addrp))
+			return KERN_SUCCESS;
+		owner = map_tree_prev_gap(map, owner, q->len);
+		if (owner == NULL)
+			return KERN_NO_SPACE;
+		/* gaps further down end below lo + len: nothing can fit */
+		if (gap_end(owner) < q->lo || gap_end(owner) - q->lo < q->len)
+			return KERN_NO_SPACE;
+	}
+}
+
+int bsdvm_map_findspace_locked(struct vm_map *map, const struct bsdvm_space_req *req,
+    bsdvm_addr_t *addrp)
+{
+	struct space_query q;
+	bsdvm_addr_t lo = map_min(map), hi_end = map_max(map);
+	bool topdown;
+
+	if (req == NULL || addrp == NULL)
+		return KERN_INVALID_ARGUMENT;
+	if ((req->flags & ~BSDVM_SPACE_FLAGS_MASK) != 0 ||
+	    (req->flags & BSDVM_SPACE_FLAGS_MASK) == BSDVM_SPACE_FLAGS_MASK)
+		return KERN_INVALID_ARGUMENT;
+	if (req->length == 0 || !map_aligned(map, req->length) ||
+	    !map_aligned(map, req->hint) || !map_aligned(map, req->max_end))
+		return KERN_INVALID_ARGUMENT;
+	q.align = req->align != 0 ? req->align : map->page_size;
+	if (!pow2(q.align) || q.align < map->page_size)
+		return KERN_INVALID_ARGUMENT;
+	if (req->align_offset >= q.align || !map_aligned(map, req->align_offset))
+		return KERN_INVALID_ARGUMENT;
+	topdown = (req->flags & BSDVM_SPACE_TOPDOWN) != 0 ||
+	    ((req->flags & BSDVM_SPACE_BOTTOMUP) == 0 && (map->flags & BSDVM_MAP_TOPDOWN) != 0);
+
+	if (req->max_end != 0 && req->max_end < hi_end)
+		hi_end = req->max_end;
+	q.len = req->length;
+	q.off = req->align_offset;
+	/* an alignment beyond the map, or a request longer than the window,
+	 * simply cannot be placed */
+	if (hi_end <= lo || q.len > hi_end - lo)
+		return KERN_NO_SPACE;
+	q.hi_start = hi_end - q.len;
+	q.lo = lo;
+	if (topdown) {
+		if (req->hint != 0 && req->hint < q.hi_start)
+			q.hi_start = req->hint;
+		if (q.hi_start < lo)
+			return KERN_NO_SPACE;
+		return search_down(map, &q, addrp);
+	}
+	if (req->hint > lo)
+		q.lo = req->hint;
+	if (q.lo > q.hi_start)
+		return KERN_NO_SPACE;
+	return search_up(map, &q, addrp);
+}
+
+int bsdvm_map_findspace(struct vm_map *map, const struct bsdvm_space_req *req,
+    bsdvm_addr_t *addrp)
+{
+	int rv;
+
+	bsdvm_map_lock_read(map);
+	rv = bsdvm_map_findspace_locked(map, req, addrp);
+	bsdvm_map_unlock_read(map);
+	return rv;
+}
+
+int bsdvm_map_find(struct vm_map *map, const struct bsdvm_space_req *req,
+    const struct bsdvm_entry_attrs *attrs, bsdvm_addr_t *addrp)
+{
+	struct bsdvm_space_req r;
+	bsdvm_addr_t addr = 0;
+	int rv;
+
+	if (req == NULL || attrs == NULL || addrp == NULL)
+		return KERN_INVALID_ARGUMENT;
+	r = *req;
+	r.hint = *addrp;
+	bsdvm_map_lock(map);
+	rv = bsdvm_map_findspace_locked(map, &r, &addr);
+	if (rv == KERN_SUCCESS)
+		rv = bsdvm_map_insert_locked(map, addr, addr + r.length, attrs);
+	bsdvm_map_unlock(map);
+	if (rv == KERN_SUCCESS)
+		*addrp = addr;
+	return rv;
+}

@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include <bsdvm/bsdvm.h>
+int main(void) { printf("bsdvm %s\n", bsdvm_version_string()); return 0; }

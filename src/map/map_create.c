@@ -54,6 +54,17 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	return KERN_SUCCESS;
 }
 
+int map_reset_bounds(struct vm_map *map, bsdvm_addr_t min, bsdvm_addr_t max)
+{
+	if (map->nentries != 0 || (min & map->page_mask) != 0 || (max & map->page_mask) != 0 ||
+	    min >= max || max > (bsdvm_addr_t)0 - map->page_size)
+		return KERN_INVALID_ARGUMENT;
+	map->header.start = max;
+	map->header.end = min;
+	map->header.gap = max - min;
+	return KERN_SUCCESS;
+}
+
 void bsdvm_map_destroy(struct vm_map *map)
 {
 	const struct bsdvm_platform *plat;

@@ -44,6 +44,8 @@ struct bsdvm_map_hooks {
 	/* b is being absorbed into a */
 	void (*entry_merge)(struct vm_map *map, struct vm_map_entry *a,
 	    struct vm_map_entry *b);
+	/* a range operation changed e's protection (or other attributes) */
+	void (*entry_changed)(struct vm_map *map, struct vm_map_entry *e);
 };
 
 struct vm_map {
@@ -79,6 +81,9 @@ static inline bool map_aligned(const struct vm_map *map, bsdvm_addr_t a)
 {
 	return (a & map->page_mask) == 0;
 }
+
+/* Resets an empty map to [min, max) (exec).  Caller holds the lock. */
+int map_reset_bounds(struct vm_map *map, bsdvm_addr_t min, bsdvm_addr_t max);
 
 /* ---- platform shorthands ---- */
 void *bsdvm_palloc(const struct bsdvm_platform *p, size_t size);

@@ -97,8 +97,11 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 	if (first == NULL)
 		first = pred->next;
 	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
-		if (e->start >= start && e->end <= end && op->changes(e, op->arg))
+		if (e->start >= start && e->end <= end && op->changes(e, op->arg)) {
 			op->apply(e, op->arg);
+			if (map->hooks != NULL && map->hooks->entry_changed != NULL)
+				map->hooks->entry_changed(map, e);
+		}
 	}
 
 	/* phase 3: coalesce */

@@ -1,0 +1,178 @@
+/*
+ * fault.c - the fault handler: makes the page at one address resident and
+ * maps it with the rights the access needs.
+ *
+ * The cases (after NetBSD's uvm_fault case table, code our own):
+ *   - an anon holds the page: use it; on a write, copy it first if another
+ *     amap still references the anon (real sharing), otherwise take it over;
+ *   - no anon, an object backs the entry: read or shared write uses the
+ *     object's page; a private (copy-on-write) write copies it into a new
+ *     anon ("promotion");
+ *   - nothing backs the entry: a new zero-filled anon;
+ *   - a stack gap: grow the stack (FreeBSD vm_map_growstack) and retry.
+ * Pages entered for a shared anon or a private object page are mapped
+ * without write access, so the first write comes back here.
+ */
+#include <string.h>
+
+#include "mem/mem_impl.h"
+
+/* A new anon holding a copy of src (or zeros when src is NULL) at slot. */
+static int new_anon_page(struct bsdvm_sys *sys, struct vm_amap *amap, uint64_t slot,
+    struct vm_page *src, struct vm_anon **anonp)
+{
+	struct spa_slot *s = spa_get(&amap->slots, sys->plat, slot);
+	struct vm_anon *anon;
+	struct vm_page *pg;
+
+	if (s == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	anon = anon_alloc(sys);
+	if (anon == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	if (src != NULL)
+		src->flags |= PG_BUSY; /* keep the source through a pageout */
+	pg = page_alloc(sys, src == NULL);
+	if (src != NULL)
+		src->flags &= ~PG_BUSY;
+	if (pg == NULL) {
+		anon->ref = 0;
+		sys->nanons--;
+		bsdvm_pfree(sys->plat, anon, sizeof(*anon));
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (src != NULL) {
+		memcpy(pg->data, src->data, sys->page_size);
+		sys->cow_copies++;
+	} else {
+		sys->zero_fills++;
+	}
+	pg->anon = anon;
+	anon->page = pg;
+	page_activate(sys, pg);
+	if (s->p != NULL) {
+		struct vm_anon *old = s->p;
+
+		/* sharers of this amap map the old page: make them refault */
+		if (amap->shared && old->page != NULL)
+			sys->pmap->page_protect(sys->pmap_ctx, old->page, VM_PROT_NONE);
+		anon_unref(sys, old);
+	}
+	s->p = anon;
+	*anonp = anon;
+	return KERN_SUCCESS;
+}
+
+int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool wire)
+{
+	struct bsdvm_sys *sys = vm->sys;
+	struct vm_map *map = vm->map;
+	struct vm_map_entry *e;
+	struct vm_page *pg;
+	struct vm_anon *anon = NULL;
+	bsdvm_prot_t prot, enter_prot;
+	bool write = (access & VM_PROT_WRITE) != 0;
+	uint64_t pidx, slot = 0;
+	int rv;
+
+	va &= ~(bsdvm_addr_t)(sys->page_size - 1);
+	sys->faults++;
+	for (;;) {
+		e = map_tree_lookup(map, va, NULL);
+		if (e == NULL)
+			return KERN_INVALID_ADDRESS;
+		if (!(e->eflags & MAP_ENTRY_GUARD))
+			break;
+		/* only the gap of a growable stack may turn into memory */
+		if (!(e->eflags & (MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_STACK_GAP_UP)) || wire)
+			return KERN_PROTECTION_FAILURE;
+		sys_unlock(sys); /* growth edits the map, whose hooks take sys->lock */
+		rv = growstack_locked(map, va, &vm->limits, &vm->stack);
+		sys_lock(sys);
+		if (rv != KERN_SUCCESS)
+			return KERN_PROTECTION_FAILURE;
+		e = map_tree_lookup(map, va, NULL);
+		if (e == NULL || (e->eflags & MAP_ENTRY_GUARD))
+			return KERN_PROTECTION_FAILURE; /* the guard tail */
+	}
+	prot = e->protection;
+	if (prot == VM_PROT_NONE || (access & ~prot) != 0)
+		return KERN_PROTECTION_FAILURE;
+	pidx = (va - e->start) >> sys->page_shift;
+
+	/* private memory needs an amap: anonymous entries always, private
+	 * object mappings once written */
+	if (e->aux == NULL &&
+	    (e->object == NULL || (write && (e->eflags & MAP_ENTRY_COW)))) {
+		rv = amap_new_for_entry(sys, e);
+		if (rv != KERN_SUCCESS)
+			return rv;
+	}
+	if (e->aux != NULL) {
+		slot = (e->aux_off >> sys->page_shift) + pidx;
+		anon = amap_lookup(e->aux, slot);
+	}
+	enter_prot = prot;
+	if (anon != NULL) {
+		rv = anon_load(sys, anon);
+		if (rv != KERN_SUCCESS)
+			return rv;
+		if (write && anon->ref > 1) {
+			rv = new_anon_page(sys, e->aux, slot, anon->page, &anon);
+			if (rv != KERN_SUCCESS)
+				return rv;
+		} else if (write) {
+			bsdvm_prot_t had = VM_PROT_NONE;
+
+			if (sys->pmap->extract(sys->pmap_ctx, vm->pmap, va, &had) == anon->page &&
+			    !(had & VM_PROT_WRITE))
+				sys->cow_takeovers++; /* the last sharer keeps the page */
+		}
+		pg = anon->page;
+		if (anon->ref > 1)
+			enter_prot &= ~VM_PROT_WRITE;
+	} else if (e->object != NULL) {
+		struct vm_page *opg;
+
+		rv = object_get_page(e->object, (e->offset >> sys->page_shift) + pidx, &opg);
+		if (rv != KERN_SUCCESS)
+			return rv;
+		if (write && (e->eflags & MAP_ENTRY_COW)) {
+			rv = new_anon_page(sys, e->aux, slot, opg, &anon);
+			if (rv != KERN_SUCCESS)
+				return rv;
+			pg = anon->page;
+		} else {
+			pg = opg;
+			if (e->eflags & MAP_ENTRY_COW)
+				enter_prot &= ~VM_PROT_WRITE;
+			else if (write)
+				pg->flags |= PG_DIRTY;
+		}
+	} else {
+		rv = new_anon_page(sys, e->aux, slot, NULL, &anon);
+		if (rv != KERN_SUCCESS)
+			return rv;
+		pg = anon->page;
+	}
+	rv = sys->pmap->enter(sys->pmap_ctx, vm->pmap, va, pg, enter_prot, wire || e->wired_count > 0);
+	if (rv != KERN_SUCCESS)
+		return rv;
+	pg->md_attrs |= PMAP_ATTR_REFERENCED | (write ? PMAP_ATTR_MODIFIED : 0);
+	return KERN_SUCCESS;
+}
+
+int bsdvm_fault(struct vm_map *map, bsdvm_addr_t addr, bsdvm_prot_t access)
+{
+	struct vmspace *vm = bsdvm_map_vmspace(map);
+	int rv;
+
+	if (vm == NULL || (access & ~VM_PROT_ALL) != 0)
+		return KERN_INVALID_ARGUMENT;
+	bsdvm_map_lock(map);
+	sys_lock(vm->sys);
+	rv = fault_locked(vm, addr, access, false);
+	sys_unlock(vm->sys);
+	bsdvm_map_unlock(map);
+	return rv;
+}

@@ -1,0 +1,264 @@
+/*
+ * object.c - memory objects: shared anonymous memory (swap-backed,
+ * zero-filled) and views of host files (read with pread, written back with
+ * pwrite).  Private mappings never write into an object: their writes go
+ * to anons (amap.c); shared mappings write the object's own pages.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "mem/mem_impl.h"
+
+static int object_new(struct bsdvm_sys *sys, int type, bsdvm_size_t size,
+    struct vm_object **objp)
+{
+	struct vm_object *obj;
+
+	if (sys == NULL || objp == NULL || size == 0 || (size & (sys->page_size - 1)) != 0)
+		return KERN_INVALID_ARGUMENT;
+	obj = bsdvm_palloc(sys->plat, sizeof(*obj));
+	if (obj == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	obj->ref = 1;
+	obj->type = type;
+	obj->sys = sys;
+	obj->size = size;
+	obj->fd = -1;
+	sys_lock(sys);
+	sys->nobjects++;
+	sys_unlock(sys);
+	*objp = obj;
+	return KERN_SUCCESS;
+}
+
+int bsdvm_object_anon(struct bsdvm_sys *sys, bsdvm_size_t size, struct vm_object **objp)
+{
+	return object_new(sys, OBJ_ANON, size, objp);
+}
+
+int bsdvm_object_file(struct bsdvm_sys *sys, int fd, bsdvm_size_t size, bool writable,
+    struct vm_object **objp)
+{
+	int rv;
+
+	if (fd < 0)
+		return KERN_INVALID_ARGUMENT;
+	rv = object_new(sys, OBJ_FILE, size, objp);
+	if (rv == KERN_SUCCESS) {
+		(*objp)->fd = fd;
+		(*objp)->writable = writable;
+	}
+	return rv;
+}
+
+/* Writes a dirty file page back; false on an I/O error. */
+static bool page_writeback(struct vm_object *obj, struct vm_page *pg)
+{
+	struct bsdvm_sys *sys = obj->sys;
+	unsigned attrs = sys->pmap->page_attrs(sys->pmap_ctx, pg, PMAP_ATTR_MODIFIED);
+	off_t off = (off_t)(pg->pindex * sys->page_size);
+	size_t done = 0;
+
+	if ((attrs & PMAP_ATTR_MODIFIED) == 0 && (pg->flags & PG_DIRTY) == 0)
+		return true;
+	if (obj->type != OBJ_FILE || !obj->writable)
+		return true;
+	while (done < sys->page_size) {
+		ssize_t n = pwrite(obj->fd, pg->data + done, sys->page_size - done,
+		    off + (off_t)done);
+
+		if (n <= 0)
+			return false;
+		done += (size_t)n;
+	}
+	pg->flags &= ~PG_DIRTY;
+	return true;
+}
+
+void object_page_writeback(struct bsdvm_sys *sys, struct vm_page *pg)
+{
+	(void)sys;
+	page_writeback(pg->object, pg);
+}
+
+struct sync_ctx {
+	struct vm_object *obj;
+	bool ok;
+};
+
+static void sync_one(void *arg, uint64_t i, struct spa_slot *s)
+{
+	struct sync_ctx *c = arg;
+
+	(void)i;
+	if (s->p != NULL && !page_writeback(c->obj, s->p))
+		c->ok = false;
+}
+
+int bsdvm_object_sync(struct vm_object *obj)
+{
+	struct sync_ctx c = { obj, true };
+
+	sys_lock(obj->sys);
+	spa_foreach(&obj->pages, sync_one, &c);
+	sys_unlock(obj->sys);
+	return c.ok ? KERN_SUCCESS : KERN_FAILURE;
+}
+
+static void release_one(void *arg, uint64_t i, struct spa_slot *s)
+{
+	struct vm_object *obj = arg;
+
+	(void)i;
+	if (s->p != NULL) {
+		page_writeback(obj, s->p);
+		page_free(obj->sys, s->p);
+	}
+	if (s->v != 0)
+		swap_free(obj->sys, s->v);
+	s->p = NULL;
+	s->v = 0;
+}
+
+void object_ref_locked(struct vm_object *obj)
+{
+	obj->ref++;
+}
+
+void object_unref_locked(struct vm_object *obj)
+{
+	struct bsdvm_sys *sys = obj->sys;
+
+	if (--obj->ref != 0)
+		return;
+	spa_foreach(&obj->pages, release_one, obj);
+	spa_free(&obj->pages, sys->plat);
+	sys->nobjects--;
+	bsdvm_pfree(sys->plat, obj, sizeof(*obj));
+}
+
+void bsdvm_object_reference(struct vm_object *obj)
+{
+	sys_lock(obj->sys);
+	object_ref_locked(obj);
+	sys_unlock(obj->sys);
+}
+
+void bsdvm_object_deallocate(struct vm_object *obj)
+{
+	struct bsdvm_sys *sys;
+
+	if (obj == NULL)
+		return;
+	sys = obj->sys;
+	sys_lock(sys);
+	object_unref_locked(obj);
+	sys_unlock(sys);
+}
+
+bsdvm_size_t bsdvm_object_size(const struct vm_object *obj)
+{
+	return obj->size;
+}
+
+unsigned bsdvm_object_refcount(const struct vm_object *obj)
+{
+	return obj->ref;
+}
+
+/* Fills pg with the object's contents at pindex: swap, file or zeros. */
+static int object_fill(struct vm_object *obj, struct spa_slot *s, struct vm_page *pg)
+{
+	struct bsdvm_sys *sys = obj->sys;
+
+	if (s->v != 0) {
+		swap_read(sys, s->v, pg->data);
+		swap_free(sys, s->v);
+		s->v = 0;
+		sys->pageins++;
+		/* the swap copy is gone: the frame must be written out again */
+		pg->flags |= PG_DIRTY;
+		return KERN_SUCCESS;
+	}
+	if (obj->type == OBJ_FILE) {
+		off_t off = (off_t)(pg->pindex * sys->page_size);
+		size_t done = 0;
+
+		while (done < sys->page_size) {
+			ssize_t n = pread(obj->fd, pg->data + done, sys->page_size - done,
+			    off + (off_t)done);
+
+			if (n < 0)
+				return KERN_FAILURE;
+			if (n == 0) { /* past the end of the file: zeros */
+				memset(pg->data + done, 0, sys->page_size - done);
+				break;
+			}
+			done += (size_t)n;
+		}
+		sys->file_reads++;
+		return KERN_SUCCESS;
+	}
+	memset(pg->data, 0, sys->page_size);
+	sys->zero_fills++;
+	return KERN_SUCCESS;
+}
+
+int object_get_page(struct vm_object *obj, uint64_t pindex, struct vm_page **pgp)
+{
+	struct bsdvm_sys *sys = obj->sys;
+	struct spa_slot *s;
+	struct vm_page *pg;
+	int rv;
+
+	if (pindex >= obj->size / sys->page_size)
+		return KERN_INVALID_ADDRESS;
+	s = spa_get(&obj->pages, sys->plat, pindex);
+	if (s == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	if (s->p != NULL) {
+		*pgp = s->p;
+		return KERN_SUCCESS;
+	}
+	pg = page_alloc(sys, false);
+	if (pg == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	pg->object = obj;
+	pg->pindex = pindex;
+	rv = object_fill(obj, s, pg);
+	if (rv != KERN_SUCCESS) {
+		page_free(sys, pg);
+		return rv;
+	}
+	s->p = pg;
+	page_activate(sys, pg);
+	*pgp = pg;
+	return KERN_SUCCESS;
+}
+
+bool object_evict_page(struct bsdvm_sys *sys, struct vm_page *pg)
+{
+	struct vm_object *obj = pg->object;
+	struct spa_slot *s = spa_peek(&obj->pages, pg->pindex);
+	unsigned attrs;
+
+	if (s == NULL)
+		return false;
+	if (obj->type == OBJ_FILE) {
+		sys->pmap->page_protect(sys->pmap_ctx, pg, VM_PROT_NONE);
+		if (!page_writeback(obj, pg))
+			return false;
+	} else {
+		uint64_t slot = swap_alloc(sys);
+
+		if (slot == 0)
+			return false;
+		sys->pmap->page_protect(sys->pmap_ctx, pg, VM_PROT_NONE);
+		attrs = sys->pmap->page_attrs(sys->pmap_ctx, pg, PMAP_ATTR_MODIFIED);
+		(void)attrs;
+		swap_write(sys, slot, pg->data);
+		s->v = slot;
+	}
+	s->p = NULL;
+	return true;
+}

@@ -34,7 +34,7 @@ static bsdvm_off_t gap_prot_pack(bsdvm_prot_t prot, bsdvm_prot_t max)
 	return (bsdvm_off_t)prot | ((bsdvm_off_t)max << 8);
 }
 
-int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
+int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
     bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow)
 {
 	const uint32_t grows = MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP;
@@ -80,7 +80,6 @@ int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_s
 	ga.eflags = MAP_ENTRY_GUARD |
 	    ((cow & MAP_ENTRY_GROWS_DOWN) ? MAP_ENTRY_STACK_GAP_DN : MAP_ENTRY_STACK_GAP_UP);
 
-	bsdvm_map_lock(map);
 	if (vm != NULL && vm->limits.vmem != BSDVM_RLIM_INFINITY &&
 	    map->size + init_ssize > vm->limits.vmem) {
 		rv = KERN_NO_SPACE;
@@ -102,6 +101,16 @@ int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_s
 		}
 	}
 	map_entry_trim(map);
+	return rv;
+}
+
+int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
+    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow)
+{
+	int rv;
+
+	bsdvm_map_lock(map);
+	rv = map_stack_locked(map, addrbos, max_ssize, prot, max, cow);
 	bsdvm_map_unlock(map);
 	return rv;
 }

@@ -439,3 +439,20 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 		bsdvm_object_deallocate(own);
 	return rv;
 }
+
+int vmspace_overlay_locked(struct vm_map *map, bsdvm_addr_t start)
+{
+	struct vmspace *vm = bsdvm_map_vmspace(map);
+	struct vm_map_entry *e;
+	int rv = KERN_SUCCESS;
+
+	if (vm == NULL)
+		return KERN_SUCCESS; /* a plain map has no pages to overlay */
+	e = map_tree_lookup(map, start, NULL);
+	if (e == NULL || e->aux != NULL || (e->eflags & MAP_ENTRY_GUARD))
+		return KERN_SUCCESS;
+	sys_lock(vm->sys);
+	rv = amap_new_for_entry(vm->sys, e);
+	sys_unlock(vm->sys);
+	return rv;
+}

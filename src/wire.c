@@ -50,8 +50,9 @@ static int wire_validate(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
 		if (unwire) {
 			int32_t sys_wired = e->wired_count - ((e->eflags & MAP_ENTRY_USER_WIRED) ? 1 : 0);
 
-			if ((flags & BSDVM_WIRE_USER) ? !(e->eflags & MAP_ENTRY_USER_WIRED)
-						      : sys_wired <= 0)
+			if ((flags & BSDVM_WIRE_ALL) ? e->wired_count <= 0
+			    : (flags & BSDVM_WIRE_USER) ? !(e->eflags & MAP_ENTRY_USER_WIRED)
+							: sys_wired <= 0)
 				return KERN_INVALID_ARGUMENT;
 		} else if (wire_changes(e, flags) && e->wired_count == 0) {
 			*newbytes += t - s;
@@ -66,7 +67,8 @@ static int range_prepare(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
     uint32_t flags)
 {
 	if (bsdvm_map_vmspace(map) == NULL ||
-	    (flags & ~(BSDVM_WIRE_HOLESOK | BSDVM_WIRE_USER)) != 0)
+	    (flags & ~(BSDVM_WIRE_HOLESOK | BSDVM_WIRE_USER | BSDVM_WIRE_ALL)) != 0 ||
+	    ((flags & BSDVM_WIRE_ALL) && (flags & BSDVM_WIRE_USER)))
 		return KERN_INVALID_ARGUMENT;
 	return map_range_check(map, start, end);
 }
@@ -112,7 +114,7 @@ static int wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e)
 	return rv;
 }
 
-int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
+int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
 	struct vm_map_entry *pred, *e, *first;
@@ -121,17 +123,14 @@ int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uin
 
 	if (rv != KERN_SUCCESS || start == end)
 		return rv;
-	bsdvm_map_lock(map);
 	rv = wire_validate(map, start, end, flags, false, &newbytes);
 	if (rv == KERN_SUCCESS && vm->limits.memlock != BSDVM_RLIM_INFINITY &&
 	    vm->wired_size + newbytes > vm->limits.memlock)
 		rv = KERN_RESOURCE_SHORTAGE;
 	if (rv == KERN_SUCCESS)
 		rv = map_entry_reserve(map, 2);
-	if (rv != KERN_SUCCESS) {
-		bsdvm_map_unlock(map);
+	if (rv != KERN_SUCCESS)
 		return rv;
-	}
 	first = map_tree_lookup(map, start, &pred);
 	if (first == NULL)
 		first = pred->next;
@@ -172,11 +171,10 @@ int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uin
 	sys_unlock(vm->sys);
 	map_range_simplify(map, start, end);
 	map_entry_trim(map);
-	bsdvm_map_unlock(map);
 	return rv;
 }
 
-int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
+int map_unwire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
 	struct vm_map_entry *pred, *e, *first;
@@ -185,14 +183,11 @@ int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, u
 
 	if (rv != KERN_SUCCESS || start == end)
 		return rv;
-	bsdvm_map_lock(map);
 	rv = wire_validate(map, start, end, flags, true, &unused);
 	if (rv == KERN_SUCCESS)
 		rv = map_entry_reserve(map, 2);
-	if (rv != KERN_SUCCESS) {
-		bsdvm_map_unlock(map);
+	if (rv != KERN_SUCCESS)
 		return rv;
-	}
 	first = map_tree_lookup(map, start, &pred);
 	if (first == NULL)
 		first = pred->next;
@@ -208,13 +203,38 @@ int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, u
 	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		if (e->wired_count == 0 || (e->eflags & MAP_ENTRY_GUARD))
 			continue;
-		if (flags & BSDVM_WIRE_USER)
+		if (flags & BSDVM_WIRE_ALL) {
 			e->eflags &= ~MAP_ENTRY_USER_WIRED;
+			e->wired_count = 1; /* one munlock undoes any number */
+		} else if (flags & BSDVM_WIRE_USER) {
+			e->eflags &= ~MAP_ENTRY_USER_WIRED;
+		}
 		unwire_entry(vm, e);
 	}
 	sys_unlock(vm->sys);
 	map_range_simplify(map, start, end);
 	map_entry_trim(map);
-	bsdvm_map_unlock(map);
 	return KERN_SUCCESS;
+}
+
+int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
+{
+	int rv;
+
+	if ((flags & BSDVM_WIRE_ALL) != 0)
+		return KERN_INVALID_ARGUMENT;
+	bsdvm_map_lock(map);
+	rv = map_wire_locked(map, start, end, flags);
+	bsdvm_map_unlock(map);
+	return rv;
+}
+
+int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
+{
+	int rv;
+
+	bsdvm_map_lock(map);
+	rv = map_unwire_locked(map, start, end, flags);
+	bsdvm_map_unlock(map);
+	return rv;
 }

@@ -212,7 +212,8 @@ struct bsdvm_space_req {
  * highest start <= hint (a hint of 0 means the top of the map).
  * Returns KERN_SUCCESS with *addrp set, KERN_NO_SPACE, or
  * KERN_INVALID_ARGUMENT for a malformed request.  O(log n) per candidate
- * gap; unaligned requests examine exactly one candidate.
+ * gap; unaligned requests examine at most two (the gap holding the hint,
+ * then the first gap long enough).
  */
 BSDVM_API int bsdvm_map_findspace_locked(struct vm_map *map,
     const struct bsdvm_space_req *req, bsdvm_addr_t *addrp);
@@ -244,7 +245,7 @@ BSDVM_API struct bsdvm_entry_attrs bsdvm_attrs_anon(bsdvm_prot_t prot,
  * compatible neighbours.
  *   KERN_INVALID_ARGUMENT   start/end not page aligned, end < start, bad
  *                           prot/inherit/advice/flag bits, GUARD with an
- *                           object or with access
+ *                           object or with any prot or maxprot
  *   KERN_INVALID_ADDRESS    start == end, or the range is not inside [min, max)
  *   KERN_PROTECTION_FAILURE prot is not within maxprot, or W|X on a W^X map
  *   KERN_NO_SPACE           part of the range is already mapped
@@ -270,12 +271,14 @@ BSDVM_API int bsdvm_map_find(struct vm_map *map, const struct bsdvm_space_req *r
  */
 BSDVM_API int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start,
     bsdvm_addr_t end, const struct bsdvm_entry_attrs *attrs);
+BSDVM_API int bsdvm_map_fixed_locked(struct vm_map *map, bsdvm_addr_t start,
+    bsdvm_addr_t end, const struct bsdvm_entry_attrs *attrs);
 
 /* ------------------------------------------------------------------ */
 /* Range operations.  For all: start/end page aligned, start <= end, and
  * [start, end) inside [min, max), else KERN_INVALID_ARGUMENT (alignment,
- * order) or KERN_INVALID_ADDRESS (outside).  start == end succeeds and
- * changes nothing.  Holes inside the range are skipped unless stated.
+ * order) or KERN_INVALID_ADDRESS (outside).  start == end inside the map
+ * succeeds and changes nothing.  Holes inside the range are skipped unless stated.
  * Splitting an unsplittable entry is refused with KERN_INVALID_ARGUMENT. */
 
 /* Removes every mapping in the range (munmap). */
@@ -287,8 +290,10 @@ BSDVM_API int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start,
 #define BSDVM_PROTECT_SET_MAX  0x2u /* set the maximum (and mask the current) */
 /*
  * Changes protections (FreeBSD vm_map_protect with both flags, NetBSD
- * uvm_map_protect with SET_PROT or SET_MAX alone).  Every requested bit must
- * be within each entry's maximum: the maximum can only be lowered.
+ * uvm_map_protect with SET_PROT or SET_MAX alone).  A stack gap takes the
+ * change into the protection it keeps for the stack's growth.
+ * Every requested bit must be within each entry's maximum: the maximum can
+ * only be lowered.
  *   KERN_OUT_OF_BOUNDS       both flags and new_prot not within new_maxprot
  *   KERN_PROTECTION_FAILURE  a request exceeds an entry's maximum, or W|X on
  *                            a W^X map
@@ -343,7 +348,7 @@ struct bsdvm_map_stats {
 	bsdvm_size_t size;     /* bytes mapped, guard entries excluded */
 	bsdvm_size_t largest_gap;
 	uint64_t inserts;      /* entries created by insert (not by clipping) */
-	uint64_t removes;      /* entries removed by delete */
+	uint64_t removes;      /* entries removed by delete or fixed replacement */
 	uint64_t splits;       /* clips */
 	uint64_t merges;       /* coalescings (extensions and joins) */
 	uint64_t timestamp;

@@ -48,9 +48,11 @@ struct pmap_ops {
 	void (*unwire)(void *ctx, struct pmap *pmap, bsdvm_addr_t va);
 	/* the kernel map now extends to end (pmap_growkernel(9)) */
 	void (*growkernel)(void *ctx, bsdvm_addr_t end);
-	/* PMAP_PREFER: adjust *va so that mapping an object at offset foff
-	 * avoids cache aliases; may leave it alone */
-	void (*prefer)(void *ctx, bsdvm_off_t foff, bsdvm_addr_t *va, bool topdown);
+	/* PMAP_PREFER: to avoid cache aliases when mapping offset foff, the
+	 * start should satisfy start = *align_offset (mod *align); set *align
+	 * to 0 for no preference.  bsdvm's space search honours it exactly. */
+	void (*prefer)(void *ctx, bsdvm_off_t foff, bsdvm_size_t *align,
+	    bsdvm_addr_t *align_offset);
 	/* number of translations held */
 	uint64_t (*count)(void *ctx, struct pmap *pmap);
 };

@@ -185,6 +185,7 @@ BSDVM_API bool bsdvm_vmspace_resident(struct vmspace *vm, bsdvm_addr_t addr);
 
 #define BSDVM_WIRE_HOLESOK 0x1u /* skip holes instead of failing */
 #define BSDVM_WIRE_USER    0x2u /* a user (mlock) wiring: once per entry */
+#define BSDVM_WIRE_ALL     0x4u /* unwire only: drop every wiring (NetBSD munlock) */
 /*
  * Wires [start, end): every page becomes resident and is never paged out;
  * wirings nest.  A hole (without HOLESOK) is KERN_INVALID_ADDRESS; a page
@@ -193,7 +194,8 @@ BSDVM_API bool bsdvm_vmspace_resident(struct vmspace *vm, bsdvm_addr_t addr);
  */
 BSDVM_API int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     uint32_t flags);
-/* Undoes one wiring; an unwired entry in the range is KERN_INVALID_ARGUMENT. */
+/* Undoes one wiring (every wiring with BSDVM_WIRE_ALL); an unwired entry
+ * in the range is KERN_INVALID_ARGUMENT. */
 BSDVM_API int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     uint32_t flags);
 

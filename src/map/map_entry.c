@@ -15,8 +15,11 @@ int map_entry_reserve(struct vm_map *map, unsigned n)
 	while (map->nfree < n) {
 		struct vm_map_entry *e = bsdvm_palloc(map->plat, sizeof(*e));
 
-		if (e == NULL)
+		if (e == NULL) {
+			/* a failed operation must not keep what it got so far */
+			map_entry_trim(map);
 			return KERN_RESOURCE_SHORTAGE;
+		}
 		e->next = map->free_entries;
 		map->free_entries = e;
 		map->nfree++;

@@ -146,6 +146,8 @@ struct vm_map_entry *map_range_clip(struct vm_map *map, bsdvm_addr_t start,
 void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
 
 /* ---- attribute validation (map_insert.c) ---- */
+/* The attributes alone: KERN_INVALID_ARGUMENT or KERN_PROTECTION_FAILURE. */
+int map_attrs_valid(const struct vm_map *map, const struct bsdvm_entry_attrs *a);
 int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     const struct bsdvm_entry_attrs *a);
 

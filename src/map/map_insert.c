@@ -20,16 +20,13 @@ struct bsdvm_entry_attrs bsdvm_attrs_anon(bsdvm_prot_t prot, bsdvm_prot_t maxpro
 	return a;
 }
 
-int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
-    const struct bsdvm_entry_attrs *a)
+int map_attrs_valid(const struct vm_map *map, const struct bsdvm_entry_attrs *a)
 {
 	uint32_t f;
 
 	if (a == NULL)
 		return KERN_INVALID_ARGUMENT;
 	f = a->eflags;
-	if (!map_aligned(map, start) || !map_aligned(map, end) || end < start)
-		return KERN_INVALID_ARGUMENT;
 	if ((a->prot & ~VM_PROT_ALL) != 0 || (a->maxprot & ~VM_PROT_ALL) != 0 ||
 	    a->inherit > VM_INHERIT_ZERO || a->advice > BSDVM_MADV_SEQUENTIAL ||
 	    (f & ~MAP_ENTRY_CREATE_MASK) != 0)
@@ -42,21 +39,37 @@ int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 		return KERN_INVALID_ARGUMENT;
 	if ((f & MAP_ENTRY_NEEDS_COPY) && !(f & MAP_ENTRY_COW))
 		return KERN_INVALID_ARGUMENT;
+	/* a guard is a reservation: no object, no access, nothing to copy */
 	if ((f & MAP_ENTRY_GUARD) &&
-	    (a->object != NULL || a->maxprot != VM_PROT_NONE ||
+	    (a->object != NULL || a->prot != VM_PROT_NONE || a->maxprot != VM_PROT_NONE ||
 	     (f & (MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP | MAP_ENTRY_COW))))
 		return KERN_INVALID_ARGUMENT;
-	if (!map_aligned(map, a->offset) || (a->object == NULL && a->offset != 0) ||
-	    a->offset + (end - start) < a->offset)
+	if (!map_aligned(map, a->offset) || (a->object == NULL && a->offset != 0))
 		return KERN_INVALID_ARGUMENT;
-	if (start == end || start < map_min(map) || end > map_max(map))
-		return KERN_INVALID_ADDRESS;
 	if ((a->prot & ~a->maxprot) != 0)
 		return KERN_PROTECTION_FAILURE;
 	if ((map->flags & BSDVM_MAP_WXORX) &&
 	    (a->prot & (VM_PROT_WRITE | VM_PROT_EXECUTE)) == (VM_PROT_WRITE | VM_PROT_EXECUTE))
 		return KERN_PROTECTION_FAILURE;
 	return KERN_SUCCESS;
+}
+
+int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    const struct bsdvm_entry_attrs *a)
+{
+	int rv;
+
+	/* order matters: malformed arguments, then the range, then rights */
+	if (a == NULL || !map_aligned(map, start) || !map_aligned(map, end) || end < start)
+		return KERN_INVALID_ARGUMENT;
+	rv = map_attrs_valid(map, a);
+	if (rv == KERN_INVALID_ARGUMENT)
+		return rv;
+	if (a->offset + (end - start) < a->offset)
+		return KERN_INVALID_ARGUMENT;
+	if (start == end || start < map_min(map) || end > map_max(map))
+		return KERN_INVALID_ADDRESS;
+	return rv;
 }
 
 /* With everything validated and one entry reserved: link and coalesce. */
@@ -110,7 +123,7 @@ int bsdvm_map_insert(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 	return rv;
 }
 
-int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+int bsdvm_map_fixed_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     const struct bsdvm_entry_attrs *attrs)
 {
 	struct vm_map_entry *prev;
@@ -118,7 +131,6 @@ int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 
 	if (rv != KERN_SUCCESS)
 		return rv;
-	bsdvm_map_lock(map);
 	rv = map_range_splittable(map, start, end);
 	/* two clips for the removal, one entry for the new mapping */
 	if (rv == KERN_SUCCESS)
@@ -136,6 +148,16 @@ int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 		insert_entry(map, prev, start, end, attrs);
 	}
 	map_entry_trim(map);
+	return rv;
+}
+
+int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    const struct bsdvm_entry_attrs *attrs)
+{
+	int rv;
+
+	bsdvm_map_lock(map);
+	rv = bsdvm_map_fixed_locked(map, start, end, attrs);
 	bsdvm_map_unlock(map);
 	return rv;
 }

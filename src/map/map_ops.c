@@ -128,23 +128,49 @@ struct protect_arg {
 	uint32_t flags;
 };
 
-/* Plain guards (not stack gaps) have no protection to change. */
+/*
+ * A plain guard has no protection to change.  A stack gap has none of its
+ * own either, but it keeps the stack's protection (prot | max << 8 in its
+ * offset) for the growth to come; protect checks and updates that, as
+ * FreeBSD's vm_map_protect_guard does.
+ */
 static bool is_plain_guard(const struct vm_map_entry *e)
 {
-	return (e->eflags & MAP_ENTRY_GUARD) != 0;
+	return (e->eflags & MAP_ENTRY_GUARD) != 0 &&
+	    (e->eflags & (MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_STACK_GAP_UP)) == 0;
+}
+
+static bool is_stack_gap(const struct vm_map_entry *e)
+{
+	return (e->eflags & (MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_STACK_GAP_UP)) != 0;
+}
+
+/* The protection and maximum protect works on: the entry's own, or the
+ * stack's as a stack gap records it. */
+static void entry_prots(const struct vm_map_entry *e, bsdvm_prot_t *prot, bsdvm_prot_t *max)
+{
+	if (is_stack_gap(e)) {
+		*prot = (bsdvm_prot_t)(e->offset & VM_PROT_ALL);
+		*max = (bsdvm_prot_t)((e->offset >> 8) & VM_PROT_ALL);
+	} else {
+		*prot = e->protection;
+		*max = e->max_protection;
+	}
 }
 
 static int protect_check(const struct vm_map *map, const struct vm_map_entry *e,
     const void *arg)
 {
 	const struct protect_arg *p = arg;
+	bsdvm_prot_t cur, max;
 
 	(void)map;
 	if (is_plain_guard(e))
 		return KERN_SUCCESS;
-	if ((p->flags & BSDVM_PROTECT_SET_PROT) && (p->prot & ~e->max_protection) != 0)
+	entry_prots(e, &cur, &max);
+	if ((p->flags & BSDVM_PROTECT_SET_PROT) && (p->prot & ~max) != 0)
 		return KERN_PROTECTION_FAILURE;
-	if ((p->flags & BSDVM_PROTECT_SET_MAX) && (p->maxprot & ~e->max_protection) != 0)
+	if ((p->flags & BSDVM_PROTECT_SET_MAX) && (p->maxprot & ~max) != 0)
 		return KERN_PROTECTION_FAILURE;
 	return KERN_SUCCESS;
 }
@@ -152,8 +178,7 @@ static int protect_check(const struct vm_map *map, const struct vm_map_entry *e,
 static void protect_result(const struct vm_map_entry *e, const struct protect_arg *p,
     bsdvm_prot_t *prot, bsdvm_prot_t *max)
 {
-	*prot = e->protection;
-	*max = e->max_protection;
+	entry_prots(e, prot, max);
 	if (p->flags & BSDVM_PROTECT_SET_MAX) {
 		*max = p->maxprot;
 		*prot &= p->maxprot;
@@ -164,17 +189,26 @@ static void protect_result(const struct vm_map_entry *e, const struct protect_ar
 
 static bool protect_changes(const struct vm_map_entry *e, const void *arg)
 {
-	bsdvm_prot_t prot, max;
+	bsdvm_prot_t prot, max, cur, curmax;
 
 	if (is_plain_guard(e))
 		return false;
 	protect_result(e, arg, &prot, &max);
-	return prot != e->protection || max != e->max_protection;
+	entry_prots(e, &cur, &curmax);
+	return prot != cur || max != curmax;
 }
 
 static void protect_apply(struct vm_map_entry *e, const void *arg)
 {
-	protect_result(e, arg, &e->protection, &e->max_protection);
+	bsdvm_prot_t prot, max;
+
+	protect_result(e, arg, &prot, &max);
+	if (is_stack_gap(e)) {
+		e->offset = (bsdvm_off_t)prot | ((bsdvm_off_t)max << 8);
+	} else {
+		e->protection = prot;
+		e->max_protection = max;
+	}
 }
 
 int bsdvm_map_protect(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,

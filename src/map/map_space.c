@@ -180,6 +180,10 @@ int bsdvm_map_find(struct vm_map *map, const struct bsdvm_space_req *req,
 
 	if (req == NULL || attrs == NULL || addrp == NULL)
 		return KERN_INVALID_ARGUMENT;
+	/* bad attributes are reported as such, not as a failed search */
+	rv = map_attrs_valid(map, attrs);
+	if (rv != KERN_SUCCESS)
+		return rv;
 	r = *req;
 	r.hint = *addrp;
 	bsdvm_map_lock(map);

@@ -211,7 +211,15 @@ void vm_wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e, bool wire);
 /* Caller holds map (exclusive) and sys locks.  wire: wiring fault. */
 int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool wire);
 
+/* ---- wiring (wire.c): caller holds the map lock exclusively ---- */
+int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags);
+int map_unwire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags);
+/* Gives the entry at start a private amap now (UVM_FLAG_OVERLAY). */
+int vmspace_overlay_locked(struct vm_map *map, bsdvm_addr_t start);
+
 /* ---- stacks (stack.c) ---- */
+int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
+    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow);
 /* Caller holds the map lock exclusively. */
 int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_rlimits *lim,
     struct bsdvm_stackinfo *si);

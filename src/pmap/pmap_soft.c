@@ -281,12 +281,13 @@ static void soft_growkernel(void *ctx, bsdvm_addr_t end)
 	(void)end; /* software page tables need no preallocation */
 }
 
-static void soft_prefer(void *ctx, bsdvm_off_t foff, bsdvm_addr_t *va, bool topdown)
+static void soft_prefer(void *ctx, bsdvm_off_t foff, bsdvm_size_t *align,
+    bsdvm_addr_t *align_offset)
 {
 	(void)ctx;
 	(void)foff;
-	(void)va;
-	(void)topdown; /* no virtually indexed caches to avoid */
+	*align = 0; /* no virtually indexed caches to avoid */
+	*align_offset = 0;
 }
 
 static uint64_t soft_count(void *ctx, struct pmap *pm)

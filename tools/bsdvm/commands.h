@@ -1,0 +1,14 @@
+/*
+ * commands.h - the entry point of every bsdvm command.  Each gets the
+ * arguments after its name and the options seen before it, and returns a
+ * TOOL_EXIT_* code (cli.h).
+ */
+#ifndef BSDVM_TOOL_COMMANDS_H
+#define BSDVM_TOOL_COMMANDS_H
+
+#include "cli.h"
+
+/* demo.c: the engine at work on a built-in example, step by step. */
+int cmd_demo(int argc, char **argv, struct tool_opts *opts);
+
+#endif /* BSDVM_TOOL_COMMANDS_H */

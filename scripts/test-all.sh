@@ -6,6 +6,18 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
+
+# --install-deps: install the Debian packages the tests use (needs root or
+# sudo); .ci/run passes it on a fresh machine.
+if [ "${1:-}" = "--install-deps" ] && command -v apt-get >/dev/null 2>&1; then
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends \
+		cmake make gcc clang libclang-rt-14-dev pkg-config mandoc libunicorn-dev >/dev/null ||
+		echo "warning: some packages could not be installed"
+fi
 out=${BSDVM_OUT:-$src/out}
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0

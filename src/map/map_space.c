@@ -45,7 +45,7 @@ static bool fit_up(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge
 	bsdvm_size_t r = (a - q->off) & (q->align - 1);
 
 	if (r != 0) {
-		if (a > (bsdvm_addr_t)0 - (q->align - r))
+		if (a >= (bsdvm_addr_t)0 - (q->align - r)) /* would reach 2^64 */
 			return false;
 		a += q->align - r;
 	}

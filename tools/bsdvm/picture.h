@@ -1,0 +1,31 @@
+/*
+ * picture.h - a self-contained HTML picture of one or more address spaces
+ * (inline SVG, no network): entries drawn to scale on an axis that folds
+ * large gaps, coloured by protection, details on hover, and a slider over
+ * the steps of a demo, scenario or replay.
+ *
+ * Use: picture_new(), then for each step picture_step() followed by one
+ * picture_add_map() per address space to show, then picture_write().
+ */
+#ifndef BSDVM_TOOL_PICTURE_H
+#define BSDVM_TOOL_PICTURE_H
+
+#include <stdbool.h>
+
+#include "labels.h"
+
+struct picture;
+
+/* A new, empty picture with a title; NULL if out of memory. */
+struct picture *picture_new(const char *title);
+/* Starts a new step with a caption ("fork: child 101 from 100"). */
+bool picture_step(struct picture *pic, const char *caption);
+/* Records map's entries, as they are now, in the current step under name
+ * ("pid 100"); labels (may be NULL) give path names. */
+bool picture_add_map(struct picture *pic, const char *name, struct vm_map *map,
+    struct labels *labels);
+/* Writes the HTML file; false (errno set) if it cannot be written. */
+bool picture_write(const struct picture *pic, const char *path);
+void picture_free(struct picture *pic);
+
+#endif /* BSDVM_TOOL_PICTURE_H */

@@ -301,11 +301,9 @@ static bool fork_entry(struct vmspace *child, struct vmspace *parent, struct vm_
 				map_entry_release(cmap, ce);
 				return false;
 			}
+			/* amap_copy_range write-protected every shared page in every
+			 * pmap, so the parent's next write faults and copies */
 			ce->aux = na;
-			/* the parent's next write must fault and copy */
-			if (e->wired_count == 0)
-				sys->pmap->protect(sys->pmap_ctx, parent->pmap, e->start, e->end,
-				    e->protection & ~VM_PROT_WRITE);
 		}
 		if (e->object != NULL) {
 			ce->eflags |= MAP_ENTRY_COW;

@@ -134,15 +134,28 @@ struct vm_map_entry *map_entry_simplify(struct vm_map *map, struct vm_map_entry 
 void map_entry_remove(struct vm_map *map, struct vm_map_entry *e);
 
 /* ---- range helpers (map_range.c) ---- */
+/* The entries a range touches: first is the first entry at or after start
+ * (possibly the header when none), last the last one starting before end
+ * (NULL when the range touches no entry). */
+struct map_range {
+	struct vm_map_entry *first;
+	struct vm_map_entry *last;
+};
 /* Validates a range argument of a range operation. */
 int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
+/* The entry containing start, or the first one after it (maybe the header). */
+struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start);
+/* One lookup, then a walk of the list: O(log n + k). */
+void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    struct map_range *r);
 /* KERN_INVALID_ARGUMENT if an unsplittable entry straddles start or end. */
-int map_range_splittable(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
-/* Clips the entries at start and end (two entries must be reserved) and
- * returns the first entry at or after start. */
-struct vm_map_entry *map_range_clip(struct vm_map *map, bsdvm_addr_t start,
-    bsdvm_addr_t end);
-/* Merges entries from the one before start through the one after end. */
+int map_range_splittable(const struct map_range *r, bsdvm_addr_t start, bsdvm_addr_t end);
+/* Clips first at start and last at end where asked (two entries must be
+ * reserved); first and last then lie inside the range. */
+void map_range_clip(struct vm_map *map, struct map_range *r, bsdvm_addr_t start,
+    bsdvm_addr_t end, bool clip_first, bool clip_last);
+/* Merges entries from the one before e through the one after end. */
+void map_range_simplify_from(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
 void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
 
 /* ---- attribute validation (map_insert.c) ---- */

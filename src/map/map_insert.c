@@ -127,24 +127,31 @@ int bsdvm_map_fixed_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t 
     const struct bsdvm_entry_attrs *attrs)
 {
 	struct vm_map_entry *prev;
+	struct map_range r;
 	int rv = map_attrs_check(map, start, end, attrs);
 
 	if (rv != KERN_SUCCESS)
 		return rv;
-	rv = map_range_splittable(map, start, end);
+	map_range_find(map, start, end, &r);
+	rv = map_range_splittable(&r, start, end);
 	/* two clips for the removal, one entry for the new mapping */
 	if (rv == KERN_SUCCESS)
 		rv = map_entry_reserve(map, 3);
 	if (rv == KERN_SUCCESS) {
-		struct vm_map_entry *e = map_range_clip(map, start, end);
+		struct vm_map_entry *e = r.first;
 
-		while (e != MAP_HEADER(map) && e->start < end) {
+		map_range_clip(map, &r, start, end, true, true);
+		prev = r.first->prev;
+		while (r.last != NULL) {
 			struct vm_map_entry *next = e->next;
+			bool was_last = e == r.last;
 
+			prev = e->prev;
 			map_entry_remove(map, e);
+			if (was_last)
+				break;
 			e = next;
 		}
-		map_tree_lookup(map, start, &prev);
 		insert_entry(map, prev, start, end, attrs);
 	}
 	map_entry_trim(map);

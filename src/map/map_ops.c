@@ -16,21 +16,28 @@
 
 int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
 {
+	struct map_range r;
 	struct vm_map_entry *e;
 	int rv = map_range_check(map, start, end);
 
 	if (rv != KERN_SUCCESS || start == end)
 		return rv;
-	rv = map_range_splittable(map, start, end);
+	map_range_find(map, start, end, &r);
+	if (r.last == NULL)
+		return KERN_SUCCESS; /* only holes */
+	rv = map_range_splittable(&r, start, end);
 	if (rv == KERN_SUCCESS)
 		rv = map_entry_reserve(map, 2);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	e = map_range_clip(map, start, end);
-	while (e != MAP_HEADER(map) && e->start < end) {
+	map_range_clip(map, &r, start, end, true, true);
+	for (e = r.first;;) {
 		struct vm_map_entry *next = e->next;
+		bool was_last = e == r.last;
 
 		map_entry_remove(map, e);
+		if (was_last)
+			break;
 		e = next;
 	}
 	map_entry_trim(map);
@@ -61,18 +68,19 @@ struct range_op {
 static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     const struct range_op *op)
 {
-	struct vm_map_entry *pred, *e, *first;
+	struct map_range r;
+	struct vm_map_entry *e;
 	bool any = false;
 	int rv = map_range_check(map, start, end);
 
 	if (rv != KERN_SUCCESS || start == end)
 		return rv;
 
-	/* phase 1: validate every entry in the range */
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
-	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
+	/* phase 1: one lookup, then validate every entry in the range */
+	r.first = map_range_first(map, start);
+	r.last = NULL;
+	for (e = r.first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
+		r.last = e;
 		if (op->check != NULL && (rv = op->check(map, e, op->arg)) != KERN_SUCCESS)
 			return rv;
 		if (op->changes(e, op->arg)) {
@@ -88,24 +96,20 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 		return rv;
 
 	/* phase 2: clip only the boundary entries that change, then apply */
-	if (first != MAP_HEADER(map) && first->start < start && op->changes(first, op->arg))
-		map_entry_clip_start(map, first, start);
-	e = map_tree_lookup(map, end - 1, NULL);
-	if (e != NULL && e->end > end && e->start < end && op->changes(e, op->arg))
-		map_entry_clip_end(map, e, end);
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
-	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
+	map_range_clip(map, &r, start, end, op->changes(r.first, op->arg),
+	    op->changes(r.last, op->arg));
+	for (e = r.first;; e = e->next) {
 		if (e->start >= start && e->end <= end && op->changes(e, op->arg)) {
 			op->apply(e, op->arg);
 			if (map->hooks != NULL && map->hooks->entry_changed != NULL)
 				map->hooks->entry_changed(map, e);
 		}
+		if (e == r.last)
+			break;
 	}
 
 	/* phase 3: coalesce */
-	map_range_simplify(map, start, end);
+	map_range_simplify_from(map, r.first, end);
 	map_entry_trim(map);
 	return KERN_SUCCESS;
 }

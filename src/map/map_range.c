@@ -1,7 +1,8 @@
 /*
  * map_range.c - the steps shared by every range operation: validate the
- * range, refuse to split unsplittable entries, clip at both ends, and merge
- * back afterwards (the pattern of FreeBSD's vm_map_protect and friends).
+ * range, find the entries it touches (one tree lookup, then the list),
+ * refuse to split unsplittable entries, clip at both ends, and merge back
+ * afterwards (the pattern of FreeBSD's vm_map_protect and friends).
  */
 #include "map/map_impl.h"
 
@@ -14,47 +15,52 @@ int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 	return KERN_SUCCESS;
 }
 
-int map_range_splittable(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
+struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
+{
+	struct vm_map_entry *pred, *e = map_tree_lookup(map, start, &pred);
+
+	return e != NULL ? e : pred->next;
+}
+
+void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    struct map_range *r)
 {
 	struct vm_map_entry *e;
 
-	if (start == end)
+	r->first = map_range_first(map, start);
+	r->last = NULL;
+	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next)
+		r->last = e;
+}
+
+int map_range_splittable(const struct map_range *r, bsdvm_addr_t start, bsdvm_addr_t end)
+{
+	if (r->last == NULL)
 		return KERN_SUCCESS;
-	e = map_tree_lookup(map, start, NULL);
-	if (e != NULL && e->start < start && (e->eflags & MAP_ENTRY_UNSPLITTABLE))
+	if (r->first->start < start && (r->first->eflags & MAP_ENTRY_UNSPLITTABLE))
 		return KERN_INVALID_ARGUMENT;
-	e = map_tree_lookup(map, end - 1, NULL);
-	if (e != NULL && e->end > end && (e->eflags & MAP_ENTRY_UNSPLITTABLE))
+	if (r->last->end > end && (r->last->eflags & MAP_ENTRY_UNSPLITTABLE))
 		return KERN_INVALID_ARGUMENT;
 	return KERN_SUCCESS;
 }
 
-struct vm_map_entry *map_range_clip(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
+void map_range_clip(struct vm_map *map, struct map_range *r, bsdvm_addr_t start,
+    bsdvm_addr_t end, bool clip_first, bool clip_last)
 {
-	struct vm_map_entry *pred, *first, *last;
-
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL) {
-		first = pred->next;
-	} else if (first->start < start) {
-		map_entry_clip_start(map, first, start);
-	}
-	if (first == MAP_HEADER(map) || first->start >= end)
-		return first;
-	last = map_tree_lookup(map, end - 1, NULL);
-	if (last != NULL && last->end > end)
-		map_entry_clip_end(map, last, end);
-	return first;
+	/* a clip keeps the caller's entry on the inner side, so first and
+	 * last stay the first and last entries inside the range */
+	if (r->last == NULL)
+		return;
+	if (clip_first && r->first->start < start)
+		map_entry_clip_start(map, r->first, start);
+	if (clip_last && r->last->end > end)
+		map_entry_clip_end(map, r->last, end);
 }
 
-void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
+void map_range_simplify_from(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end)
 {
-	struct vm_map_entry *pred, *e = map_tree_lookup(map, start, &pred);
-
 	/* begin with the entry before the range: it may now match the first */
-	if (e == NULL)
-		e = pred;
-	else if (e->prev != MAP_HEADER(map))
+	if (e != MAP_HEADER(map) && e->prev != MAP_HEADER(map))
 		e = e->prev;
 	if (e == MAP_HEADER(map))
 		e = e->next;
@@ -67,4 +73,9 @@ void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end
 		}
 		e = next;
 	}
+}
+
+void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
+{
+	map_range_simplify_from(map, map_range_first(map, start), end);
 }

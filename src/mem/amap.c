@@ -185,6 +185,12 @@ int amap_copy_range(struct bsdvm_sys *sys, struct vm_amap *src, uint64_t first, 
 		if (!eager) {
 			anon->ref++;
 			d->p = anon;
+			/* now shared copy-on-write: no mapping anywhere may write it
+			 * in place any more - not the parent's, and not those of
+			 * processes sharing the source amap through INHERIT_SHARE */
+			if (anon->page != NULL)
+				sys->pmap->page_protect(sys->pmap_ctx, anon->page,
+				    VM_PROT_READ | VM_PROT_EXECUTE);
 			continue;
 		}
 		/* wired memory is never shared copy-on-write: copy it now */

@@ -61,16 +61,20 @@ extern "C" {
  * be touched; the rest may be read by a caller holding the map lock.
  */
 struct vm_map_entry {
-	/* index: balanced tree keyed by start, plus the address-order list */
-	struct vm_map_entry *left, *right, *parent;
-	struct vm_map_entry *prev, *next;
-	bsdvm_size_t gap;      /* free bytes between end and next->start */
-	bsdvm_size_t max_gap;  /* largest gap in this subtree */
-	int32_t height;        /* subtree height (AVL balance) */
-	/* mapping */
-	uint32_t eflags;       /* MAP_ENTRY_* */
+	/* index: balanced tree keyed by start, plus the address-order list.
+	 * A lookup reads left, right, start and end, a space search also the
+	 * gaps: they share the first 64-byte line, and entries are allocated
+	 * 64-byte aligned, so each step of a descent touches one line. */
+	struct vm_map_entry *left, *right;
 	bsdvm_addr_t start;    /* first address */
 	bsdvm_addr_t end;      /* first address after the entry */
+	bsdvm_size_t max_gap;  /* largest gap in this subtree */
+	bsdvm_size_t gap;      /* free bytes between end and next->start */
+	struct vm_map_entry *parent;
+	int32_t height;        /* subtree height (AVL balance) */
+	/* mapping (readable under the map lock) */
+	uint32_t eflags;       /* MAP_ENTRY_* */
+	struct vm_map_entry *prev, *next;
 	struct vm_object *object;
 	bsdvm_off_t offset;    /* object offset of start */
 	bsdvm_prot_t protection;
@@ -80,6 +84,7 @@ struct vm_map_entry {
 	int32_t wired_count;
 	void *aux;             /* reserved for the memory layer (amap reference) */
 	bsdvm_off_t aux_off;   /* reserved for the memory layer (amap slot offset) */
+	uint64_t reserved_;    /* pads the entry to two cache lines */
 };
 
 /* ------------------------------------------------------------------ */

@@ -21,6 +21,11 @@ struct bsdvm_platform {
 	/* Memory: alloc returns zeroed memory or NULL; free gets the size. */
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *ptr, size_t size);
+	/* Optional: zeroed memory aligned to align (a power of two), freed
+	 * with free_aligned.  The engine uses it for entries so that each one
+	 * starts on a cache line; without it, alloc/free are used. */
+	void *(*alloc_aligned)(void *ctx, size_t size, size_t align);
+	void (*free_aligned)(void *ctx, void *ptr, size_t size);
 
 	/* A sleeping mutex and a condition variable, as opaque objects. */
 	void *(*mutex_create)(void *ctx);

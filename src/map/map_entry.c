@@ -10,10 +10,26 @@
 
 #include "map/map_impl.h"
 
+/* Entries start on a cache line when the platform can align them. */
+static struct vm_map_entry *entry_alloc(const struct bsdvm_platform *p)
+{
+	if (p->alloc_aligned != NULL && p->free_aligned != NULL)
+		return p->alloc_aligned(p->ctx, sizeof(struct vm_map_entry), 64);
+	return bsdvm_palloc(p, sizeof(struct vm_map_entry));
+}
+
+static void entry_free(const struct bsdvm_platform *p, struct vm_map_entry *e)
+{
+	if (p->alloc_aligned != NULL && p->free_aligned != NULL)
+		p->free_aligned(p->ctx, e, sizeof(*e));
+	else
+		bsdvm_pfree(p, e, sizeof(*e));
+}
+
 int map_entry_reserve(struct vm_map *map, unsigned n)
 {
 	while (map->nfree < n) {
-		struct vm_map_entry *e = bsdvm_palloc(map->plat, sizeof(*e));
+		struct vm_map_entry *e = entry_alloc(map->plat);
 
 		if (e == NULL) {
 			/* a failed operation must not keep what it got so far */
@@ -54,7 +70,7 @@ void map_entry_trim(struct vm_map *map)
 
 		map->free_entries = e->next;
 		map->nfree--;
-		bsdvm_pfree(map->plat, e, sizeof(*e));
+		entry_free(map->plat, e);
 	}
 }
 

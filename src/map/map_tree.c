@@ -12,7 +12,14 @@
  * Each entry owns the gap that follows it (NetBSD's scheme); the header owns
  * the gap below the first entry and is not in the tree.
  */
+#include <stddef.h>
+
 #include "map/map_impl.h"
+
+/* the descent reads only the first cache line of each entry */
+_Static_assert(offsetof(struct vm_map_entry, parent) + sizeof(void *) <= 64,
+    "tree fields must stay in the first cache line");
+_Static_assert(sizeof(struct vm_map_entry) == 128, "an entry is two cache lines");
 
 static inline int32_t node_height(const struct vm_map_entry *n)
 {

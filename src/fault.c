@@ -98,6 +98,10 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 	prot = e->protection;
 	if (prot == VM_PROT_NONE || (access & ~prot) != 0)
 		return KERN_PROTECTION_FAILURE;
+	/* a shared mapping cannot write into a file opened read-only */
+	if (write && e->object != NULL && !(e->eflags & MAP_ENTRY_COW) &&
+	    e->object->type == OBJ_FILE && !e->object->writable)
+		return KERN_PROTECTION_FAILURE;
 	pidx = (va - e->start) >> sys->page_shift;
 
 	/* private memory needs an amap: anonymous entries always, private

@@ -411,6 +411,10 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 			return rv;
 		obj = own;
 	} else if (obj != NULL) {
+		/* as mmap(2): a shared writable view of a read-only file is EACCES */
+		if ((flags & BSDVM_MAPF_SHARED) && (maxprot & VM_PROT_WRITE) &&
+		    obj->type == OBJ_FILE && !obj->writable)
+			return KERN_PROTECTION_FAILURE;
 		bsdvm_object_reference(obj);
 		own = obj;
 	}

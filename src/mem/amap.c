@@ -182,7 +182,9 @@ int amap_copy_range(struct bsdvm_sys *sys, struct vm_amap *src, uint64_t first, 
 		d = spa_get(&dst->slots, sys->plat, i - first);
 		if (d == NULL)
 			goto fail;
-		if (!eager) {
+		/* a page wired by anyone is never shared copy-on-write (a later
+		 * write would move the data off the wired page): copy it now */
+		if (!eager && !(anon->page != NULL && anon->page->wire_count > 0)) {
 			anon->ref++;
 			d->p = anon;
 			/* now shared copy-on-write: no mapping anywhere may write it

@@ -5,6 +5,7 @@
  * to anons (amap.c); shared mappings write the object's own pages.
  */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem/mem_impl.h"
@@ -59,13 +60,22 @@ static bool page_writeback(struct vm_object *obj, struct vm_page *pg)
 	off_t off = (off_t)(pg->pindex * sys->page_size);
 	size_t done = 0;
 
+	size_t want = sys->page_size;
+	struct stat st;
+
 	if ((attrs & PMAP_ATTR_MODIFIED) == 0 && (pg->flags & PG_DIRTY) == 0)
 		return true;
 	if (obj->type != OBJ_FILE || !obj->writable)
 		return true;
-	while (done < sys->page_size) {
-		ssize_t n = pwrite(obj->fd, pg->data + done, sys->page_size - done,
-		    off + (off_t)done);
+	/* as mmap: writing back never changes the file's length */
+	if (fstat(obj->fd, &st) != 0)
+		return false;
+	if (off >= st.st_size)
+		want = 0;
+	else if ((off_t)want > st.st_size - off)
+		want = (size_t)(st.st_size - off);
+	while (done < want) {
+		ssize_t n = pwrite(obj->fd, pg->data + done, want - done, off + (off_t)done);
 
 		if (n <= 0)
 			return false;
@@ -245,6 +255,13 @@ bool object_evict_page(struct bsdvm_sys *sys, struct vm_page *pg)
 	if (s == NULL)
 		return false;
 	if (obj->type == OBJ_FILE) {
+		struct stat st;
+
+		/* bytes beyond the end of the file have no home on disk: a page
+		 * holding any stays resident, so they are never lost */
+		if (fstat(obj->fd, &st) != 0 ||
+		    (off_t)((pg->pindex + 1) * sys->page_size) > st.st_size)
+			return false;
 		sys->pmap->page_protect(sys->pmap_ctx, pg, VM_PROT_NONE);
 		if (!page_writeback(obj, pg))
 			return false;

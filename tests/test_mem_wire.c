@@ -1,0 +1,833 @@
+/*
+ * test_mem_wire.c - wiring: bsdvm_map_wire and bsdvm_map_unwire
+ * (include/bsdvm/vmspace.h is the contract; FreeBSD vm_map_wire semantics).
+ *
+ *  - wire and unwire ranges; entries split and merge back; counts nest;
+ *  - BSDVM_WIRE_USER counts once per entry; user and system wirings mix;
+ *  - holes and PROT_NONE / stack-gap entries: KERN_INVALID_ADDRESS, or
+ *    skipped with BSDVM_WIRE_HOLESOK; unwiring what is not wired:
+ *    KERN_INVALID_ARGUMENT;
+ *  - a wiring failing part-way (no frame, no swap) is rolled back: listing,
+ *    wired page count and wired size exactly as before;
+ *  - RLIMIT_MEMLOCK (vmspace and process limits);
+ *  - wired pages are resident and survive pageout;
+ *  - wiring copy-on-write memory after fork breaks the sharing; fork of
+ *    wired memory copies it.
+ *
+ * Every mutating step is followed by vm_map_check; every scenario ends with
+ * all vmspaces freed, the system's counters at zero and, after
+ * bsdvm_sys_destroy, no live allocation.
+ */
+#include <bsdvm/vmspace.h>
+
+#include "testutil.h"
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+#define CHECK_AT(line, cond)                                                     \
+	do {                                                                     \
+		if (cond) {                                                      \
+			tu_passed++;                                             \
+		} else {                                                         \
+			tu_failed++;                                             \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
+			    (line), #cond);                                      \
+		}                                                                \
+	} while (0)
+
+#define CHECK_KERN_AT(line, got, want)                                           \
+	do {                                                                     \
+		int tu_g = (got), tu_w = (want);                                 \
+		if (tu_g == tu_w) {                                              \
+			tu_passed++;                                             \
+		} else {                                                         \
+			tu_failed++;                                             \
+			fprintf(stderr, "%s:%d: %s returned %s, expected %s\n",  \
+			    __FILE__, (line), #got, bsdvm_kern_name(tu_g),       \
+			    bsdvm_kern_name(tu_w));                              \
+		}                                                                \
+	} while (0)
+
+#define CHECK_EQ_AT(line, got, want)                                             \
+	do {                                                                     \
+		uint64_t tu_g = (uint64_t)(got), tu_w = (uint64_t)(want);        \
+		if (tu_g == tu_w) {                                              \
+			tu_passed++;                                             \
+		} else {                                                         \
+			tu_failed++;                                             \
+			fprintf(stderr, "%s:%d: %s = %" PRIu64                   \
+			    ", expected %" PRIu64 "\n", __FILE__, (line), #got,  \
+			    tu_g, tu_w);                                         \
+		}                                                                \
+	} while (0)
+
+#define VM_MIN ((bsdvm_addr_t)0x10000)
+#define VM_MAX ((bsdvm_addr_t)1 << 40)
+
+static bsdvm_size_t PG; /* page size of the scenario running */
+
+static struct bsdvm_sys *new_sys(bsdvm_size_t page, uint64_t frames, uint64_t swap)
+{
+	struct bsdvm_sys_params p;
+	struct bsdvm_sys *s = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.page_size = page;
+	p.frames = frames;
+	p.swap_pages = swap;
+	if (bsdvm_sys_create(&p, &s) != KERN_SUCCESS) {
+		fprintf(stderr, "bsdvm_sys_create failed\n");
+		exit(2);
+	}
+	PG = page;
+	return s;
+}
+
+static struct bsdvm_sys_stats stats(struct bsdvm_sys *s)
+{
+	struct bsdvm_sys_stats st;
+
+	memset(&st, 0xa5, sizeof(st));
+	bsdvm_sys_get_stats(s, &st);
+	return st;
+}
+
+static struct vmspace *new_vm(struct bsdvm_sys *s)
+{
+	struct vmspace *vm = NULL;
+
+	if (bsdvm_vmspace_create(s, VM_MIN, VM_MAX, 0, &vm) != KERN_SUCCESS) {
+		fprintf(stderr, "bsdvm_vmspace_create failed\n");
+		exit(2);
+	}
+	CHECK_MAP(bsdvm_vmspace_map(vm));
+	return vm;
+}
+
+static struct vm_map *M(struct vmspace *vm)
+{
+	return bsdvm_vmspace_map(vm);
+}
+
+/* Everything is gone: counters at zero, then destroy, then no leak. */
+static void finish_at(int line, struct bsdvm_sys *s)
+{
+	struct bsdvm_sys_stats st = stats(s);
+
+	CHECK_EQ_AT(line, st.anons, 0);
+	CHECK_EQ_AT(line, st.amaps, 0);
+	CHECK_EQ_AT(line, st.objects, 0);
+	CHECK_EQ_AT(line, st.resident, 0);
+	CHECK_EQ_AT(line, st.wired, 0);
+	CHECK_EQ_AT(line, st.swap_used, 0);
+	CHECK_EQ_AT(line, st.vmspaces, 1);
+	CHECK_EQ_AT(line, st.free, st.frames);
+	CHECK_AT(line, vm_map_check(M(bsdvm_sys_kernel(s))));
+	bsdvm_sys_destroy(s);
+	CHECK_EQ_AT(line, bsdvm_alloc_live_bytes(), 0);
+}
+#define FINISH(s) finish_at(__LINE__, (s))
+
+/* The byte a pattern `tag` puts at address a (never constant over a page). */
+static uint8_t pat(bsdvm_addr_t a, unsigned tag)
+{
+	uint64_t x = a * 0x9E3779B97F4A7C15ull ^ ((uint64_t)tag + 1) * 0xC2B2AE3D27D4EB4Full;
+
+	x ^= x >> 29;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 32;
+	return (uint8_t)(x | 1); /* never 0, so a zero page never matches */
+}
+
+/* Maps anonymous memory at exactly a. */
+static void map_at(int line, struct vmspace *vm, bsdvm_addr_t a, bsdvm_size_t len,
+    uint32_t flags)
+{
+	bsdvm_addr_t addr = a;
+
+	CHECK_KERN_AT(line, bsdvm_vmspace_mmap(vm, &addr, len, VM_PROT_RW, VM_PROT_ALL,
+	    BSDVM_MAPF_FIXED | BSDVM_MAPF_EXCL | flags, NULL, 0), KERN_SUCCESS);
+	CHECK_EQ_AT(line, addr, a);
+	CHECK_AT(line, vm_map_check(M(vm)));
+}
+#define MAP_AT(vm, a, len, flags) map_at(__LINE__, (vm), (a), (len), (flags))
+
+/* Writes pattern `tag` over [a, a + n) and records it in model (which
+ * describes the range starting at base). */
+static void put_at(int line, struct vmspace *vm, uint8_t *model, bsdvm_addr_t base,
+    bsdvm_addr_t a, size_t n, unsigned tag)
+{
+	uint8_t *buf = malloc(n);
+	size_t done = (size_t)-1, i;
+
+	if (buf == NULL)
+		exit(2);
+	for (i = 0; i < n; i++)
+		buf[i] = pat(a + i, tag);
+	CHECK_KERN_AT(line, bsdvm_copyout(vm, buf, a, n, &done), KERN_SUCCESS);
+	CHECK_EQ_AT(line, done, n);
+	if (model != NULL)
+		memcpy(model + (a - base), buf, n);
+	CHECK_AT(line, vm_map_check(M(vm)));
+	free(buf);
+}
+#define PUT(vm, model, base, a, n, tag) put_at(__LINE__, (vm), (model), (base), (a), (n), (tag))
+
+/* Reads [base, base + n) and compares every byte with model. */
+static void verify_at(int line, struct vmspace *vm, const uint8_t *model, bsdvm_addr_t base,
+    size_t n)
+{
+	uint8_t *buf = malloc(n);
+	size_t done = (size_t)-1, i, bad = 0, first = 0;
+
+	if (buf == NULL)
+		exit(2);
+	memset(buf, 0x5a, n);
+	CHECK_KERN_AT(line, bsdvm_copyin(vm, base, buf, n, &done), KERN_SUCCESS);
+	CHECK_EQ_AT(line, done, n);
+	for (i = 0; i < n; i++) {
+		if (buf[i] != model[i]) {
+			if (bad++ == 0)
+				first = i;
+		}
+	}
+	CHECK_AT(line, bad == 0);
+	if (bad != 0)
+		fprintf(stderr, "%s:%d:   %zu bytes differ, first at %#" PRIx64
+		    " (got %#x, want %#x)\n", __FILE__, line, bad, base + first, buf[first],
+		    model[first]);
+	CHECK_AT(line, vm_map_check(M(vm)));
+	free(buf);
+}
+#define VERIFY(vm, model, base, n) verify_at(__LINE__, (vm), (model), (base), (n))
+
+static uint8_t *model_new(size_t n)
+{
+	uint8_t *m = calloc(1, n);
+
+	if (m == NULL)
+		exit(2);
+	return m;
+}
+
+static uint8_t *model_dup(const uint8_t *src, size_t n)
+{
+	uint8_t *m = model_new(n);
+
+	memcpy(m, src, n);
+	return m;
+}
+
+static struct vmspace *fork_at(int line, struct vmspace *vm)
+{
+	struct vmspace *child = NULL;
+
+	CHECK_KERN_AT(line, bsdvm_vmspace_fork(vm, &child), KERN_SUCCESS);
+	if (child == NULL) {
+		fprintf(stderr, "%s:%d: fork failed, cannot go on\n", __FILE__, line);
+		exit(1);
+	}
+	CHECK_AT(line, vm_map_check(M(vm)));
+	CHECK_AT(line, vm_map_check(M(child)));
+	return child;
+}
+#define FORK(vm) fork_at(__LINE__, (vm))
+
+static int count_entry(void *arg, const struct bsdvm_region *r)
+{
+	(void)r;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+static uint64_t nentries(struct vmspace *vm)
+{
+	uint64_t n = 0;
+
+	bsdvm_map_foreach(M(vm), count_entry, &n);
+	return n;
+}
+
+
+/* The region at addr: [start, end) and its wiring. */
+static void check_wired_at(int line, struct vmspace *vm, bsdvm_addr_t addr, bsdvm_addr_t start,
+    bsdvm_addr_t end, int32_t wired, bool user)
+{
+	struct bsdvm_region r;
+
+	memset(&r, 0, sizeof(r));
+	CHECK_AT(line, bsdvm_map_query(M(vm), addr, &r));
+	CHECK_EQ_AT(line, r.start, start);
+	CHECK_EQ_AT(line, r.end, end);
+	CHECK_EQ_AT(line, r.wired_count, wired);
+	CHECK_EQ_AT(line, (r.eflags & MAP_ENTRY_USER_WIRED) != 0, user);
+}
+#define CHECK_WIRED(vm, addr, start, end, wired, user)                             \
+	check_wired_at(__LINE__, (vm), (addr), (start), (end), (wired), (user))
+
+static void same_listing_at(int line, struct vmspace *vm, const char *before)
+{
+	char *now = test_map_listing(M(vm));
+
+	CHECK_AT(line, strcmp(before, now) == 0);
+	if (strcmp(before, now) != 0)
+		fprintf(stderr, "  before:\n%s  now:\n%s", before, now);
+	free(now);
+	CHECK_AT(line, vm_map_check(M(vm)));
+}
+#define SAME_LISTING(vm, before) same_listing_at(__LINE__, (vm), (before))
+
+static uint64_t wired_pages(struct bsdvm_sys *s)
+{
+	return stats(s).wired;
+}
+
+static void set_memlock(struct vmspace *vm, uint64_t bytes)
+{
+	struct bsdvm_rlimits l = { BSDVM_RLIM_INFINITY, BSDVM_RLIM_INFINITY, bytes };
+
+	bsdvm_vmspace_set_limits(vm, &l);
+}
+
+static uint64_t pageout_all(struct bsdvm_sys *s)
+{
+	uint64_t total = 0, n;
+	int rounds = 0;
+
+	do {
+		n = bsdvm_sys_pageout(s, UINT64_MAX);
+		total += n;
+	} while (n != 0 && ++rounds < 16);
+	return total;
+}
+
+static int wire(struct vmspace *vm, bsdvm_addr_t s, bsdvm_addr_t e, uint32_t f)
+{
+	int rv = bsdvm_map_wire(M(vm), s, e, f);
+
+	CHECK_MAP(M(vm));
+	return rv;
+}
+
+static int unwire(struct vmspace *vm, bsdvm_addr_t s, bsdvm_addr_t e, uint32_t f)
+{
+	int rv = bsdvm_map_unwire(M(vm), s, e, f);
+
+	CHECK_MAP(M(vm));
+	return rv;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Wire, nest, unwire; entries split and merge back; pages stay. */
+static void test_wire_basic(bsdvm_size_t page)
+{
+	struct bsdvm_sys *s = new_sys(page, 128, 256);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	const size_t n = 16 * PG;
+	uint8_t *m = model_new(n);
+	char *before;
+	uint64_t i;
+
+	MAP_AT(vm, a, n, 0);
+	PUT(vm, m, a, a + 2 * PG, 4 * PG, 1); /* pages 2..5 */
+	before = test_map_listing(M(vm));
+
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(nentries(vm), 3);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 0, false);
+	CHECK_WIRED(vm, a + 4 * PG, a + 4 * PG, a + 8 * PG, 1, false);
+	CHECK_WIRED(vm, a + 8 * PG, a + 8 * PG, a + n, 0, false);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	for (i = 4; i < 8; i++)
+		CHECK(bsdvm_vmspace_resident(vm, a + i * PG)); /* touched or not */
+	CHECK(!bsdvm_vmspace_resident(vm, a + 8 * PG));
+	VERIFY(vm, m, a, n);
+
+	/* nesting */
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a + 4 * PG, a + 4 * PG, a + 8 * PG, 2, false);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(unwire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a + 4 * PG, a + 4 * PG, a + 8 * PG, 1, false);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	pageout_all(s);
+	for (i = 4; i < 8; i++)
+		CHECK(bsdvm_vmspace_resident(vm, a + i * PG));
+	CHECK(!bsdvm_vmspace_resident(vm, a + 2 * PG));
+	CHECK_EQ_U64(stats(s).resident, 4);
+	VERIFY(vm, m, a, n);
+	CHECK_KERN(unwire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	SAME_LISTING(vm, before); /* merged back into one entry */
+	/* unwiring what is not wired */
+	CHECK_KERN(unwire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(unwire(vm, a, a + n, 0), KERN_INVALID_ARGUMENT);
+	SAME_LISTING(vm, before);
+
+	/* a range partly wired cannot be unwired */
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	free(before);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(unwire(vm, a, a + 8 * PG, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(unwire(vm, a + 4 * PG, a + 9 * PG, 0), KERN_INVALID_ARGUMENT);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 4);
+
+	/* over entries of different counts */
+	CHECK_KERN(wire(vm, a, a + n, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, false);
+	CHECK_WIRED(vm, a + 4 * PG, a + 4 * PG, a + 8 * PG, 2, false);
+	CHECK_WIRED(vm, a + 8 * PG, a + 8 * PG, a + n, 1, false);
+	CHECK_EQ_U64(wired_pages(s), 16);
+	CHECK_EQ_U64(pageout_all(s), 0);
+	CHECK_EQ_U64(stats(s).resident, 16);
+	CHECK_KERN(unwire(vm, a, a + n, 0), KERN_SUCCESS);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	/* a sub-range of a wired entry: split off and unwired alone */
+	CHECK_KERN(unwire(vm, a + 5 * PG, a + 6 * PG, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a + 4 * PG, a + 4 * PG, a + 5 * PG, 1, false);
+	CHECK_WIRED(vm, a + 5 * PG, a + 5 * PG, a + 6 * PG, 0, false);
+	CHECK_WIRED(vm, a + 6 * PG, a + 6 * PG, a + 8 * PG, 1, false);
+	CHECK_EQ_U64(wired_pages(s), 3);
+	CHECK_KERN(unwire(vm, a + 4 * PG, a + 5 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a + 6 * PG, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	CHECK_EQ_U64(nentries(vm), 1);
+	VERIFY(vm, m, a, n);
+
+	/* protection changes keep the wiring; a NONE entry is not wirable */
+	CHECK_KERN(wire(vm, a, a + 4 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(bsdvm_map_protect(M(vm), a, a + 2 * PG, VM_PROT_READ, 0,
+	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_WIRED(vm, a, a, a + 2 * PG, 1, false);
+	VERIFY(vm, m, a, n);
+	CHECK_KERN(bsdvm_map_protect(M(vm), a + 12 * PG, a + n, VM_PROT_NONE, 0,
+	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	free(before);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a + 8 * PG, a + n, 0), KERN_INVALID_ADDRESS);
+	SAME_LISTING(vm, before);
+	CHECK_KERN(wire(vm, a + 8 * PG, a + n, BSDVM_WIRE_HOLESOK), KERN_SUCCESS);
+	CHECK_WIRED(vm, a + 8 * PG, a + 8 * PG, a + 12 * PG, 1, false);
+	CHECK_WIRED(vm, a + 12 * PG, a + 12 * PG, a + n, 0, false);
+	CHECK_EQ_U64(wired_pages(s), 8);
+	/* a read-only entry wires too */
+	CHECK_KERN(wire(vm, a, a + 2 * PG, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 2 * PG, 2, false);
+	CHECK_EQ_U64(wired_pages(s), 8);
+
+	/* unmapping wired memory unwires it */
+	CHECK_KERN(bsdvm_map_delete(M(vm), a, a + 3 * PG), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	CHECK_EQ_U64(wired_pages(s), 5);
+	VERIFY(vm, m + 3 * PG, a + 3 * PG, 9 * PG);
+	free(before);
+	free(m);
+	bsdvm_vmspace_free(vm); /* with wired entries left: freed all the same */
+	FINISH(s);
+}
+
+/* Argument errors. */
+static void test_wire_args(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 0);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	struct vm_map *plain = test_map_new(0x10000, 0x100000000ull, 4096);
+	struct bsdvm_entry_attrs at = bsdvm_attrs_anon(VM_PROT_RW, VM_PROT_ALL);
+	char *before;
+
+	MAP_AT(vm, a, 8 * PG, 0);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a + 1, a + PG, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(wire(vm, a, a + PG + 1, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(wire(vm, a + PG, a, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(wire(vm, a, a + PG, 0x4), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(unwire(vm, a, a + PG, 0x80), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(wire(vm, 0, PG, 0), KERN_INVALID_ADDRESS); /* below the map */
+	CHECK_KERN(wire(vm, VM_MAX, VM_MAX + PG, 0), KERN_INVALID_ADDRESS);
+	CHECK_KERN(unwire(vm, VM_MAX - PG, VM_MAX + PG, 0), KERN_INVALID_ADDRESS);
+	CHECK_KERN(wire(vm, a, a, 0), KERN_SUCCESS);   /* empty: nothing */
+	CHECK_KERN(unwire(vm, a, a, 0), KERN_SUCCESS);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	/* a map without memory cannot be wired */
+	CHECK_KERN(bsdvm_map_insert(plain, 0x20000, 0x30000, &at), KERN_SUCCESS);
+	CHECK_KERN(bsdvm_map_wire(plain, 0x20000, 0x30000, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_unwire(plain, 0x20000, 0x30000, 0), KERN_INVALID_ARGUMENT);
+	CHECK_MAP(plain);
+	bsdvm_map_destroy(plain);
+	free(before);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
+/* BSDVM_WIRE_USER counts once per entry; system and user wirings nest. */
+static void test_wire_user(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 0);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	const uint32_t U = BSDVM_WIRE_USER;
+	char *before;
+
+	MAP_AT(vm, a, 8 * PG, 0);
+	PUT(vm, NULL, a, a, 8 * PG, 1); /* memory first, so the pieces can merge back */
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a, a + 4 * PG, U), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, true);
+	CHECK_KERN(wire(vm, a, a + 4 * PG, U), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, true); /* not counted twice */
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(wire(vm, a, a + 4 * PG, 0), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 2, true);
+	CHECK_KERN(unwire(vm, a, a + 4 * PG, U), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, false);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(unwire(vm, a, a + 4 * PG, U), KERN_INVALID_ARGUMENT);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, false);
+	CHECK_KERN(unwire(vm, a, a + 4 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	SAME_LISTING(vm, before);
+	/* only a user wiring: a system unwire has nothing to undo */
+	CHECK_KERN(wire(vm, a, a + 4 * PG, U), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a, a + 4 * PG, 0), KERN_INVALID_ARGUMENT);
+	CHECK_WIRED(vm, a, a, a + 4 * PG, 1, true);
+	/* extending a user wiring over a neighbour: both user-wired once, merged */
+	CHECK_KERN(wire(vm, a, a + 8 * PG, U), KERN_SUCCESS);
+	CHECK_WIRED(vm, a, a, a + 8 * PG, 1, true);
+	CHECK_EQ_U64(nentries(vm), 1);
+	CHECK_EQ_U64(wired_pages(s), 8);
+	CHECK_KERN(unwire(vm, a, a + 8 * PG, U), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	SAME_LISTING(vm, before);
+	free(before);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
+/* Holes: KERN_INVALID_ADDRESS unless BSDVM_WIRE_HOLESOK. */
+static void test_wire_holes(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 0);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	const uint32_t H = BSDVM_WIRE_HOLESOK;
+	char *before;
+
+	MAP_AT(vm, a, 4 * PG, 0);
+	MAP_AT(vm, a + 8 * PG, 4 * PG, 0);
+	PUT(vm, NULL, a, a, PG, 1); /* memory first, so the pieces can merge back */
+	PUT(vm, NULL, a, a + 8 * PG, PG, 1);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a, a + 12 * PG, 0), KERN_INVALID_ADDRESS);     /* hole inside */
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 12 * PG, 0), KERN_INVALID_ADDRESS); /* starts in it */
+	CHECK_KERN(wire(vm, a, a + 6 * PG, 0), KERN_INVALID_ADDRESS);      /* ends in it */
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 8 * PG, 0), KERN_INVALID_ADDRESS); /* all hole */
+	CHECK_KERN(wire(vm, a - 2 * PG, a + PG, 0), KERN_INVALID_ADDRESS);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 8 * PG, H), KERN_SUCCESS);     /* nothing to do */
+	SAME_LISTING(vm, before);
+	CHECK_KERN(wire(vm, a + 2 * PG, a + 10 * PG, H), KERN_SUCCESS);
+	CHECK_WIRED(vm, a + 2 * PG, a + 2 * PG, a + 4 * PG, 1, false);
+	CHECK_WIRED(vm, a + 8 * PG, a + 8 * PG, a + 10 * PG, 1, false);
+	CHECK_WIRED(vm, a, a, a + 2 * PG, 0, false);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(unwire(vm, a + 2 * PG, a + 10 * PG, 0), KERN_INVALID_ADDRESS);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(unwire(vm, a + 2 * PG, a + 10 * PG, H), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	SAME_LISTING(vm, before);
+
+	/* a stack gap is a hole for wiring; the stack itself wires */
+	CHECK_KERN(bsdvm_map_stack(M(vm), 0x50000000, 64 * PG, VM_PROT_RW, VM_PROT_ALL,
+	    MAP_ENTRY_GROWS_DOWN), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	free(before);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, 0x50000000, 0x50000000 + 64 * PG, 0), KERN_INVALID_ADDRESS);
+	SAME_LISTING(vm, before);
+	CHECK_KERN(wire(vm, 0x50000000, 0x50000000 + 64 * PG, H), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 32); /* sgrowsiz: 128 KiB */
+	{
+		struct bsdvm_region r;
+
+		CHECK(bsdvm_map_query(M(vm), 0x50000000, &r) && r.wired_count == 0 &&
+		    (r.eflags & MAP_ENTRY_GUARD));
+	}
+	CHECK_KERN(unwire(vm, 0x50000000, 0x50000000 + 64 * PG, H), KERN_SUCCESS);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	free(before);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
+/*
+ * A wiring that fails part-way (frames exhausted, no swap) is rolled back
+ * completely: same listing, same wired page count, same wired size (seen
+ * through RLIMIT_MEMLOCK afterwards), same bytes.
+ */
+static void test_wire_rollback(bsdvm_size_t page)
+{
+	struct bsdvm_sys *s = new_sys(page, 32, 0);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t w = 0x30000000, a = 0x40000000;
+	const size_t n = 40 * PG;
+	uint8_t *m = model_new(n), *mw = model_new(4 * PG);
+	struct bsdvm_sys_stats st0, st;
+	char *before;
+
+	MAP_AT(vm, w, 4 * PG, 0);
+	PUT(vm, mw, w, w, 4 * PG, 1);
+	CHECK_KERN(wire(vm, w, w + 4 * PG, 0), KERN_SUCCESS);
+	MAP_AT(vm, a, n, 0);
+	CHECK_KERN(bsdvm_map_protect(M(vm), a + 10 * PG, a + 20 * PG, VM_PROT_READ, 0,
+	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	PUT(vm, m, a, a, 4 * PG, 2);
+	PUT(vm, m, a, a + 30 * PG, PG, 3);
+	CHECK_KERN(wire(vm, a + 12 * PG, a + 14 * PG, 0), KERN_SUCCESS); /* nested below */
+	CHECK_EQ_U64(nentries(vm), 6);
+	before = test_map_listing(M(vm));
+	st0 = stats(s);
+	CHECK_EQ_U64(st0.wired, 6);
+	CHECK_EQ_U64(st0.resident, 11);
+
+	/* 33 pages over 4 entries, 31 of them need a frame: 21 are free */
+	CHECK_KERN(wire(vm, a + 5 * PG, a + 38 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	SAME_LISTING(vm, before);
+	st = stats(s);
+	CHECK_EQ_U64(st.wired, st0.wired);
+	CHECK_EQ_U64(st.swap_used, 0);
+	CHECK_WIRED(vm, a + 12 * PG, a + 12 * PG, a + 14 * PG, 1, false);
+	/* the same inside one entry, and as a user wiring */
+	CHECK_KERN(wire(vm, a + 20 * PG, a + n, 0), KERN_RESOURCE_SHORTAGE);
+	SAME_LISTING(vm, before);
+	CHECK_KERN(wire(vm, a + 22 * PG, a + 39 * PG, BSDVM_WIRE_USER), KERN_RESOURCE_SHORTAGE);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(stats(s).wired, st0.wired);
+	/* (the frames the failed wirings filled stay used: no swap) */
+	VERIFY(vm, m, a, 4 * PG);
+	VERIFY(vm, m + 30 * PG, a + 30 * PG, PG);
+	VERIFY(vm, mw, w, 4 * PG);
+
+	/* the wired size is what it was: 6 pages; 2 more fit in 8 */
+	set_memlock(vm, 8 * PG);
+	CHECK_KERN(wire(vm, a, a + 2 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(wire(vm, a + 2 * PG, a + 3 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ_U64(stats(s).wired, 8);
+	CHECK_KERN(unwire(vm, a, a + 2 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a + 12 * PG, a + 14 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, w, w + 4 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(stats(s).wired, 0);
+	VERIFY(vm, m, a, 4 * PG);
+	VERIFY(vm, m + 30 * PG, a + 30 * PG, PG);
+	free(before);
+	free(m);
+	free(mw);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
+/* RLIMIT_MEMLOCK counts the bytes of wired entries, once. */
+static void test_wire_memlock(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 0);
+	struct vmspace *vm = new_vm(s);
+	struct proc *pr = NULL;
+	struct bsdvm_rlimits lim = { BSDVM_RLIM_INFINITY, BSDVM_RLIM_INFINITY, 4 * 4096 };
+	const bsdvm_addr_t a = 0x40000000;
+	char *before;
+
+	MAP_AT(vm, a, 16 * PG, 0);
+	set_memlock(vm, 8 * PG);
+	CHECK_KERN(wire(vm, a, a + 8 * PG, 0), KERN_SUCCESS);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a + 8 * PG, a + 9 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 9 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 9 * PG, BSDVM_WIRE_USER), KERN_RESOURCE_SHORTAGE);
+	SAME_LISTING(vm, before);
+	CHECK_EQ_U64(wired_pages(s), 8);
+	CHECK_EQ_U64(stats(s).resident, 8);
+	/* nesting adds no bytes */
+	CHECK_KERN(wire(vm, a, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(wire(vm, a + 2 * PG, a + 6 * PG, BSDVM_WIRE_USER), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a + 2 * PG, a + 6 * PG, BSDVM_WIRE_USER), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(unwire(vm, a, a + 8 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	CHECK_KERN(wire(vm, a + 8 * PG, a + 16 * PG, 0), KERN_SUCCESS);
+	/* a lower limit through the process: nothing new, unwiring works */
+	CHECK_KERN(bsdvm_proc_create(s, vm, &pr), KERN_SUCCESS);
+	bsdvm_proc_set_limits(pr, &lim);
+	free(before);
+	before = test_map_listing(M(vm));
+	CHECK_KERN(wire(vm, a, a + PG, 0), KERN_RESOURCE_SHORTAGE);
+	SAME_LISTING(vm, before);
+	CHECK_KERN(unwire(vm, a + 8 * PG, a + 16 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(wire(vm, a, a + 4 * PG, 0), KERN_SUCCESS);
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 5 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	/* unmapping a wired range gives its bytes back */
+	CHECK_KERN(bsdvm_map_delete(M(vm), a, a + 2 * PG), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	CHECK_KERN(wire(vm, a + 4 * PG, a + 6 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	bsdvm_proc_destroy(pr);
+	free(before);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
+/*
+ * Wiring copy-on-write memory after fork copies the shared pages now
+ * (wired memory is never shared copy-on-write); both sides stay
+ * independent.  Forking wired memory copies it at once.
+ */
+static void test_wire_cow(bsdvm_size_t page)
+{
+	struct bsdvm_sys *s = new_sys(page, 256, 0);
+	struct vmspace *p = new_vm(s), *c, *g;
+	const bsdvm_addr_t a = 0x40000000;
+	const size_t n = 8 * PG;
+	uint8_t *mp = model_new(n), *mc, *mg;
+	uint64_t copies;
+
+	MAP_AT(p, a, n, 0);
+	PUT(p, mp, a, a, n, 1);
+	c = FORK(p);
+	mc = model_dup(mp, n);
+	copies = stats(s).cow_copies;
+	CHECK_KERN(wire(p, a, a + n, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(stats(s).cow_copies - copies, 8);
+	CHECK_EQ_U64(stats(s).anons, 16);
+	CHECK_EQ_U64(wired_pages(s), 8);
+	VERIFY(c, mc, a, n);
+	VERIFY(p, mp, a, n);
+	copies = stats(s).cow_copies;
+	PUT(p, mp, a, a, n, 2);
+	VERIFY(c, mc, a, n);
+	PUT(c, mc, a, a + PG, 2 * PG, 3); /* the child's pages are its own now */
+	VERIFY(p, mp, a, n);
+	VERIFY(c, mc, a, n);
+	CHECK_EQ_U64(stats(s).cow_copies - copies, 0);
+	CHECK_KERN(wire(c, a, a + n, BSDVM_WIRE_USER), KERN_SUCCESS);
+	CHECK_EQ_U64(stats(s).cow_copies - copies, 0);
+	CHECK_EQ_U64(wired_pages(s), 16);
+	CHECK_EQ_U64(stats(s).anons, 16);
+
+	/* fork of wired memory: the grandchild gets copies, unwired */
+	copies = stats(s).cow_copies;
+	g = FORK(c);
+	mg = model_dup(mc, n);
+	CHECK_EQ_U64(stats(s).cow_copies - copies, 8);
+	CHECK_WIRED(g, a, a, a + n, 0, false);
+	CHECK_WIRED(c, a, a, a + n, 1, true);
+	CHECK_EQ_U64(wired_pages(s), 16);
+	VERIFY(g, mg, a, n);
+	PUT(c, mc, a, a + 3 * PG, 3 * PG, 4); /* wired: writable without a fault */
+	VERIFY(g, mg, a, n);
+	PUT(g, mg, a, a, 2 * PG, 5);
+	VERIFY(c, mc, a, n);
+	VERIFY(p, mp, a, n);
+	CHECK_EQ_U64(stats(s).cow_copies - copies, 8);
+	/* the grandchild's pages are pageable */
+	{
+		uint64_t out = pageout_all(s);
+
+		CHECK_EQ_U64(out, 0); /* no swap: nothing can go */
+	}
+	bsdvm_vmspace_free(c);
+	CHECK_EQ_U64(wired_pages(s), 8);
+	VERIFY(g, mg, a, n);
+	VERIFY(p, mp, a, n);
+	bsdvm_vmspace_free(p);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	VERIFY(g, mg, a, n);
+	bsdvm_vmspace_free(g);
+	free(mp);
+	free(mc);
+	free(mg);
+	FINISH(s);
+}
+
+/*
+ * A wired range in a process that shares the memory (INHERIT_SHARE) with
+ * another process, which then forks a copy-on-write child: whoever writes
+ * next copies the page, and the page the wired process maps afterwards
+ * must still be wired - resident through any pageout - and the wired
+ * count must stay exact.
+ */
+static void test_wire_shared_then_copied(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 256);
+	struct vmspace *a = new_vm(s), *b, *c, *d;
+	const bsdvm_addr_t base = 0x40000000;
+	const size_t n = 4 * PG;
+	uint8_t *mab = model_new(n), *mc;
+	uint64_t i;
+
+	MAP_AT(a, base, n, 0);
+	PUT(a, mab, base, base, n, 1);
+	CHECK_KERN(bsdvm_map_inherit(M(a), base, base + n, VM_INHERIT_SHARE), KERN_SUCCESS);
+	CHECK_MAP(M(a));
+	b = FORK(a);
+	CHECK_KERN(wire(b, base, base + n, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	CHECK_KERN(bsdvm_map_inherit(M(a), base, base + n, VM_INHERIT_COPY), KERN_SUCCESS);
+	CHECK_MAP(M(a));
+	c = FORK(a);
+	mc = model_dup(mab, n);
+	/* the sharers write: each shared page is copied */
+	PUT(a, mab, base, base, PG, 2);
+	PUT(b, mab, base, base + PG, PG, 3);
+	VERIFY(a, mab, base, n);
+	VERIFY(b, mab, base, n);
+	VERIFY(c, mc, base, n);
+	CHECK_EQ_U64(wired_pages(s), 4);
+	/* memory pressure from elsewhere, then pageout: b's wired range stays */
+	d = new_vm(s);
+	MAP_AT(d, 0x50000000, 128 * PG, 0);
+	PUT(d, NULL, 0x50000000, 0x50000000, 128 * PG, 4);
+	pageout_all(s);
+	for (i = 0; i < 4; i++)
+		CHECK(bsdvm_vmspace_resident(b, base + i * PG));
+	CHECK_EQ_U64(wired_pages(s), 4);
+	VERIFY(a, mab, base, n);
+	VERIFY(b, mab, base, n);
+	VERIFY(c, mc, base, n);
+	CHECK_KERN(unwire(b, base, base + n, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	bsdvm_vmspace_free(c);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	bsdvm_vmspace_free(d);
+	bsdvm_vmspace_free(a);
+	bsdvm_vmspace_free(b);
+	free(mab);
+	free(mc);
+	FINISH(s);
+}
+
+int main(void)
+{
+	test_wire_basic(4096);
+	test_wire_basic(16384);
+	test_wire_args();
+	test_wire_user();
+	test_wire_holes();
+	test_wire_rollback(4096);
+	test_wire_rollback(65536);
+	test_wire_memlock();
+	test_wire_cow(4096);
+	test_wire_cow(16384);
+	test_wire_shared_then_copied();
+	return test_main_exit("test_mem_wire");
+}

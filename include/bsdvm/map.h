@@ -298,7 +298,8 @@ BSDVM_API int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start,
  * uvm_map_protect with SET_PROT or SET_MAX alone).  A stack gap takes the
  * change into the protection it keeps for the stack's growth.
  * Every requested bit must be within each entry's maximum: the maximum can
- * only be lowered.
+ * only be lowered.  Plain guard entries (GUARD without a stack-gap flag)
+ * have no protection to change and are skipped, as in FreeBSD.
  *   KERN_OUT_OF_BOUNDS       both flags and new_prot not within new_maxprot
  *   KERN_PROTECTION_FAILURE  a request exceeds an entry's maximum, or W|X on
  *                            a W^X map
@@ -320,8 +321,9 @@ BSDVM_API int bsdvm_map_madvise(struct vm_map *map, bsdvm_addr_t start,
 
 /*
  * True when [start, end) is entirely mapped, without holes, and every
- * entry's current protection includes prot (read lock taken).  False for
- * any malformed range.
+ * entry's current protection includes prot (read lock taken).  As in both
+ * BSDs, start itself must lie in an entry whose protection includes prot,
+ * even when start == end.  False for any malformed range.
  */
 BSDVM_API bool bsdvm_map_check_protection(struct vm_map *map, bsdvm_addr_t start,
     bsdvm_addr_t end, bsdvm_prot_t prot);

@@ -15,7 +15,7 @@ if [ "${1:-}" = "--install-deps" ] && command -v apt-get >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -qq
 	$sudo apt-get install -y -qq --no-install-recommends \
-		cmake make gcc clang libclang-rt-14-dev pkg-config mandoc libunicorn-dev >/dev/null ||
+		cmake make gcc clang libclang-rt-14-dev pkg-config mandoc libunicorn-dev chromium >/dev/null ||
 		echo "warning: some packages could not be installed"
 fi
 out=${BSDVM_OUT:-$src/out}

@@ -44,12 +44,13 @@ static int vm_access(struct vmspace *vm, bsdvm_addr_t uaddr, uint8_t *buf, size_
 		}
 		if (write) {
 			memcpy(pg->data + off, buf + moved, n);
-			pg->md_attrs |= PMAP_ATTR_REFERENCED | PMAP_ATTR_MODIFIED;
+			sys->pmap->page_mark(sys->pmap_ctx, pg,
+			    PMAP_ATTR_REFERENCED | PMAP_ATTR_MODIFIED);
 			if (pg->object != NULL)
 				pg->flags |= PG_DIRTY;
 		} else {
 			memcpy(buf + moved, pg->data + off, n);
-			pg->md_attrs |= PMAP_ATTR_REFERENCED;
+			sys->pmap->page_mark(sys->pmap_ctx, pg, PMAP_ATTR_REFERENCED);
 		}
 		moved += n;
 	}

@@ -63,16 +63,17 @@ static int new_anon_page(struct bsdvm_sys *sys, struct vm_amap *amap, uint64_t s
 	return KERN_SUCCESS;
 }
 
+static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t va,
+    bsdvm_prot_t access, bool wire);
+
 int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool wire)
 {
 	struct bsdvm_sys *sys = vm->sys;
 	struct vm_map *map = vm->map;
 	struct vm_map_entry *e;
-	struct vm_page *pg;
-	struct vm_anon *anon = NULL;
-	bsdvm_prot_t prot, enter_prot;
-	bool write = (access & VM_PROT_WRITE) != 0;
-	uint64_t pidx, slot = 0;
+	bsdvm_prot_t prot;
+	bool write = (access & VM_PROT_WRITE) != 0, had_amap;
+	uint32_t flags;
 	int rv;
 
 	va &= ~(bsdvm_addr_t)(sys->page_size - 1);
@@ -102,7 +103,30 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 	if (write && e->object != NULL && !(e->eflags & MAP_ENTRY_COW) &&
 	    e->object->type == OBJ_FILE && !e->object->writable)
 		return KERN_PROTECTION_FAILURE;
-	pidx = (va - e->start) >> sys->page_shift;
+	/* a fault that fails must leave the entry as it found it: an amap
+	 * made here for nothing is taken back, and NEEDS_COPY with it */
+	had_amap = e->aux != NULL;
+	flags = e->eflags;
+	rv = fault_entry(vm, e, va, access, wire);
+	if (rv != KERN_SUCCESS && !had_amap && e->aux != NULL && amap_empty(e->aux)) {
+		amap_unref(sys, e->aux, 0, 0);
+		e->aux = NULL;
+		e->eflags = flags;
+	}
+	return rv;
+}
+
+/* The memory part of a fault on entry e, whose rights are checked. */
+static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t va,
+    bsdvm_prot_t access, bool wire)
+{
+	struct bsdvm_sys *sys = vm->sys;
+	struct vm_page *pg;
+	struct vm_anon *anon = NULL;
+	bsdvm_prot_t prot = e->protection, enter_prot;
+	bool write = (access & VM_PROT_WRITE) != 0;
+	uint64_t pidx = (va - e->start) >> sys->page_shift, slot = 0;
+	int rv;
 
 	/* private memory needs an amap: anonymous entries always, private
 	 * object mappings once written */
@@ -125,12 +149,11 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 			rv = new_anon_page(sys, e->aux, slot, anon->page, &anon);
 			if (rv != KERN_SUCCESS)
 				return rv;
-		} else if (write) {
-			bsdvm_prot_t had = VM_PROT_NONE;
-
-			if (sys->pmap->extract(sys->pmap_ctx, vm->pmap, va, &had) == anon->page &&
-			    !(had & VM_PROT_WRITE))
-				sys->cow_takeovers++; /* the last sharer keeps the page */
+		} else if (write && anon->was_shared) {
+			/* the other sharers copied or went away: the last one keeps
+			 * the page without copying it */
+			anon->was_shared = false;
+			sys->cow_takeovers++;
 		}
 		pg = anon->page;
 		if (anon->ref > 1)
@@ -162,7 +185,8 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 	rv = sys->pmap->enter(sys->pmap_ctx, vm->pmap, va, pg, enter_prot, wire || e->wired_count > 0);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	pg->md_attrs |= PMAP_ATTR_REFERENCED | (write ? PMAP_ATTR_MODIFIED : 0);
+	sys->pmap->page_mark(sys->pmap_ctx, pg,
+	    PMAP_ATTR_REFERENCED | (write ? PMAP_ATTR_MODIFIED : 0));
 	return KERN_SUCCESS;
 }
 

@@ -76,8 +76,11 @@ void bsdvm_proc_set_vmspace(struct proc *p, struct vmspace *vm)
 {
 	struct vmspace *old = p->vm;
 
+	/* a vmspace nobody else uses yet (exec) takes the process's limits;
+	 * one shared with another process (uvmspace_share) keeps its own */
+	if (bsdvm_vmspace_refcount(vm) == 1 && vm != old)
+		bsdvm_vmspace_set_limits(vm, &p->limits);
 	bsdvm_vmspace_reference(vm);
 	p->vm = vm;
-	bsdvm_vmspace_set_limits(vm, &p->limits);
 	bsdvm_vmspace_free(old);
 }

@@ -35,7 +35,7 @@ static bsdvm_off_t gap_prot_pack(bsdvm_prot_t prot, bsdvm_prot_t max)
 }
 
 int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
-    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow)
+    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow, bsdvm_inherit_t inherit)
 {
 	const uint32_t grows = MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP;
 	struct vmspace *vm = bsdvm_map_vmspace(map);
@@ -45,8 +45,15 @@ int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_
 	bsdvm_addr_t top, sstart, send, gstart, gend;
 	int rv;
 
-	if ((cow & ~(grows | MAP_ENTRY_NOCOREDUMP)) != 0 || (cow & grows) == 0 ||
-	    (cow & grows) == grows)
+	/* besides the direction, the stack takes the flags any anonymous
+	 * mapping may have; a guard, a stack gap or an unsplittable stack
+	 * would contradict what a stack is */
+	const uint32_t allowed = grows | MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC |
+	    MAP_ENTRY_NOFAULT | MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY | MAP_ENTRY_NOMERGE;
+
+	if ((cow & ~allowed) != 0 || (cow & grows) == 0 || (cow & grows) == grows ||
+	    ((cow & MAP_ENTRY_NEEDS_COPY) && !(cow & MAP_ENTRY_COW)) ||
+	    inherit > VM_INHERIT_ZERO)
 		return KERN_INVALID_ARGUMENT;
 	if ((prot & ~VM_PROT_ALL) != 0 || (max & ~VM_PROT_ALL) != 0 ||
 	    !map_aligned(map, addrbos) || !map_aligned(map, max_ssize))
@@ -76,7 +83,11 @@ int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_
 	}
 	sa = bsdvm_attrs_anon(prot, max);
 	sa.eflags = cow;
+	sa.inherit = inherit;
 	ga = bsdvm_attrs_anon(VM_PROT_NONE, VM_PROT_NONE);
+	/* the reservation goes where the stack goes (a guard has no memory
+	 * to zero) */
+	ga.inherit = inherit == VM_INHERIT_ZERO ? VM_INHERIT_COPY : inherit;
 	ga.eflags = MAP_ENTRY_GUARD |
 	    ((cow & MAP_ENTRY_GROWS_DOWN) ? MAP_ENTRY_STACK_GAP_DN : MAP_ENTRY_STACK_GAP_UP);
 
@@ -110,7 +121,7 @@ int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_s
 	int rv;
 
 	bsdvm_map_lock(map);
-	rv = map_stack_locked(map, addrbos, max_ssize, prot, max, cow);
+	rv = map_stack_locked(map, addrbos, max_ssize, prot, max, cow, VM_INHERIT_DEFAULT);
 	bsdvm_map_unlock(map);
 	return rv;
 }
@@ -163,7 +174,7 @@ int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_r
 	a = bsdvm_attrs_anon((bsdvm_prot_t)(gap->offset & 0xff),
 	    (bsdvm_prot_t)((gap->offset >> 8) & 0xff));
 	a.eflags = stack->eflags & (MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP |
-	    MAP_ENTRY_NOCOREDUMP);
+	    MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC | MAP_ENTRY_NOFAULT | MAP_ENTRY_NOMERGE);
 	a.inherit = stack->inheritance;
 	if (down) {
 		nend = gap->end;

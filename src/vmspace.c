@@ -143,7 +143,45 @@ static void hook_changed(struct vm_map *map, struct vm_map_entry *e)
 	sys_unlock(sys);
 }
 
+/* Private memory gets its amap before a clip, so that both pieces cover
+ * slots of the same amap and can merge again later; without it only the
+ * piece that is touched first would get one.  The entry's flags are left
+ * alone: nothing visible changes. */
+static int hook_prepare_clip(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct bsdvm_sys *sys = map_sys(map);
+	struct vm_amap *amap;
+
+	if (e->aux != NULL || (e->eflags & MAP_ENTRY_GUARD) ||
+	    (e->object != NULL && !(e->eflags & MAP_ENTRY_COW)))
+		return KERN_SUCCESS;
+	sys_lock(sys);
+	amap = amap_alloc(sys);
+	if (amap != NULL) {
+		amap->ref = 1;
+		e->aux = amap;
+		e->aux_off = 0;
+	}
+	sys_unlock(sys);
+	return amap != NULL ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+}
+
+static void hook_unprepare_clip(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct bsdvm_sys *sys = map_sys(map);
+	struct vm_amap *amap = e->aux;
+
+	sys_lock(sys);
+	if (amap != NULL && amap->ref == 1 && amap_empty(amap)) {
+		amap_unref(sys, amap, 0, 0);
+		e->aux = NULL;
+	}
+	sys_unlock(sys);
+}
+
 const struct bsdvm_map_hooks vmspace_map_hooks = {
+	.entry_prepare_clip = hook_prepare_clip,
+	.entry_unprepare_clip = hook_unprepare_clip,
 	.entry_split = hook_split,
 	.entry_dispose = hook_dispose,
 	.entry_can_merge = hook_can_merge,
@@ -233,6 +271,8 @@ int bsdvm_vmspace_reset(struct vmspace *vm, bsdvm_addr_t min, bsdvm_addr_t max)
 	struct vm_map *map = vm->map;
 	int rv;
 
+	if (vm->sys->kernel == vm)
+		return KERN_INVALID_ARGUMENT; /* the kernel never execs */
 	if (atomic_load(&vm->refcnt) != 1)
 		return KERN_FAILURE;
 	bsdvm_map_lock(map);
@@ -403,6 +443,11 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 		return KERN_INVALID_ARGUMENT;
 	if (obj == NULL && offset != 0)
 		return KERN_INVALID_ARGUMENT;
+	/* RLIMIT_VMEM / RLIMIT_AS, checked where FreeBSD's mmap checks it
+	 * (kern_mmap_racct_check): the map may not grow past the limit */
+	if (vm->limits.vmem != BSDVM_RLIM_INFINITY &&
+	    (length > vm->limits.vmem || vm->map->size > vm->limits.vmem - length))
+		return KERN_NO_SPACE;
 	if ((flags & BSDVM_MAPF_SHARED) && obj == NULL && length != 0 &&
 	    (length & (sys->page_size - 1)) == 0) {
 		/* shared anonymous memory lives in an anonymous object */
@@ -411,13 +456,18 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 			return rv;
 		obj = own;
 	} else if (obj != NULL) {
-		/* as mmap(2): a shared writable view of a read-only file is EACCES */
-		if ((flags & BSDVM_MAPF_SHARED) && (maxprot & VM_PROT_WRITE) &&
-		    obj->type == OBJ_FILE && !obj->writable)
-			return KERN_PROTECTION_FAILURE;
+		/* as mmap(2): a shared view of a read-only file cannot be made
+		 * writable, ever: its maximum loses WRITE, and asking for WRITE
+		 * now is EACCES */
+		if ((flags & BSDVM_MAPF_SHARED) && obj->type == OBJ_FILE && !obj->writable) {
+			if (prot & VM_PROT_WRITE)
+				return KERN_PROTECTION_FAILURE;
+			maxprot &= (bsdvm_prot_t)~VM_PROT_WRITE;
+		}
 		bsdvm_object_reference(obj);
 		own = obj;
 	}
+	a.maxprot = maxprot;
 	a.object = obj;
 	a.offset = offset;
 	a.inherit = (flags & BSDVM_MAPF_SHARED) ? VM_INHERIT_SHARE : VM_INHERIT_COPY;
@@ -442,19 +492,56 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 	return rv;
 }
 
-int vmspace_overlay_locked(struct vm_map *map, bsdvm_addr_t start)
+void *vmspace_amap_prealloc(struct vm_map *map)
+{
+	struct vmspace *vm = bsdvm_map_vmspace(map);
+	struct vm_amap *amap;
+
+	if (vm == NULL)
+		return NULL;
+	sys_lock(vm->sys);
+	amap = amap_alloc(vm->sys);
+	if (amap != NULL)
+		amap->ref = 1;
+	sys_unlock(vm->sys);
+	return amap;
+}
+
+void vmspace_amap_attach(struct vm_map *map, bsdvm_addr_t start, void *prealloc)
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
 	struct vm_map_entry *e;
-	int rv = KERN_SUCCESS;
 
-	if (vm == NULL)
-		return KERN_SUCCESS; /* a plain map has no pages to overlay */
+	if (vm == NULL || prealloc == NULL)
+		return;
 	e = map_tree_lookup(map, start, NULL);
-	if (e == NULL || e->aux != NULL || (e->eflags & MAP_ENTRY_GUARD))
-		return KERN_SUCCESS;
 	sys_lock(vm->sys);
-	rv = amap_new_for_entry(vm->sys, e);
+	if (e != NULL && e->aux == NULL && !(e->eflags & MAP_ENTRY_GUARD)) {
+		e->aux = prealloc;
+		e->aux_off = 0;
+		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+	} else {
+		/* merged into an entry that has (or needs) none of its own */
+		amap_unref(vm->sys, prealloc, 0, 0);
+	}
 	sys_unlock(vm->sys);
-	return rv;
+}
+
+void vmspace_amap_drop(struct vm_map *map, void *prealloc)
+{
+	struct vmspace *vm = bsdvm_map_vmspace(map);
+
+	if (vm == NULL || prealloc == NULL)
+		return;
+	sys_lock(vm->sys);
+	amap_unref(vm->sys, prealloc, 0, 0);
+	sys_unlock(vm->sys);
+}
+
+void vmspace_kernel_grow(struct vm_map *map, bsdvm_addr_t end)
+{
+	struct vmspace *vm = bsdvm_map_vmspace(map);
+
+	if (vm != NULL && vm->sys->kernel == vm)
+		sys_kernel_grow(vm->sys, end);
 }

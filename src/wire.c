@@ -47,6 +47,11 @@ static int wire_validate(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
 		}
 		if ((e->eflags & MAP_ENTRY_UNSPLITTABLE) && (e->start < start || e->end > end))
 			return KERN_INVALID_ARGUMENT;
+		/* a page past the end of its object could never be made
+		 * resident: refuse before anything is faulted in */
+		if (!unwire && e->object != NULL &&
+		    e->offset + (t - e->start) > bsdvm_object_size(e->object))
+			return KERN_INVALID_ADDRESS;
 		if (unwire) {
 			int32_t sys_wired = e->wired_count - ((e->eflags & MAP_ENTRY_USER_WIRED) ? 1 : 0);
 
@@ -118,6 +123,7 @@ int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, ui
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
 	struct vm_map_entry *pred, *e, *first;
+	bool prep_first = false, prep_last = false;
 	bsdvm_size_t newbytes;
 	int rv = range_prepare(map, start, end, flags);
 
@@ -131,9 +137,20 @@ int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, ui
 		rv = map_entry_reserve(map, 2);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
+	first = map_range_first(map, start);
+	e = map_tree_lookup(map, end - 1, NULL);
+	/* clipped pieces must share an amap so that a rollback can merge them */
+	if (first != MAP_HEADER(map) && first->start < start && wire_changes(first, flags))
+		rv = map_entry_prepare_clip(map, first, &prep_first);
+	if (rv == KERN_SUCCESS && e != NULL && e->end > end && e->start < end &&
+	    wire_changes(e, flags))
+		rv = map_entry_prepare_clip(map, e, &prep_last);
+	if (rv != KERN_SUCCESS) {
+		if (prep_first)
+			map_entry_unprepare_clip(map, first);
+		map_entry_trim(map);
+		return rv;
+	}
 	if (first != MAP_HEADER(map) && first->start < start && wire_changes(first, flags))
 		map_entry_clip_start(map, first, start);
 	e = map_tree_lookup(map, end - 1, NULL);
@@ -170,6 +187,13 @@ int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, ui
 	}
 	sys_unlock(vm->sys);
 	map_range_simplify(map, start, end);
+	if (rv != KERN_SUCCESS) {
+		/* the pieces merged back: an amap added only for the clip goes */
+		if (prep_first)
+			map_entry_unprepare_clip(map, map_tree_lookup(map, start - 1, NULL));
+		if (prep_last)
+			map_entry_unprepare_clip(map, map_tree_lookup(map, end, NULL));
+	}
 	map_entry_trim(map);
 	return rv;
 }

@@ -607,17 +607,32 @@ static void test_stack_errors(void)
 	CHECK_MAP(map);
 	before = test_map_listing(map);
 
-	/* cow flags: exactly one direction, nothing else but NOCOREDUMP */
+	/* cow flags: exactly one direction; nothing that contradicts a stack */
 	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL, 0),
 	    KERN_INVALID_ARGUMENT);
 	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL, DN | UP),
 	    KERN_INVALID_ARGUMENT);
-	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL, DN | MAP_ENTRY_COW),
-	    KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL,
+	    DN | MAP_ENTRY_UNSPLITTABLE), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL,
+	    DN | MAP_ENTRY_NEEDS_COPY), KERN_INVALID_ARGUMENT);
 	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL,
 	    UP | MAP_ENTRY_GUARD), KERN_INVALID_ARGUMENT);
 	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL,
 	    DN | MAP_ENTRY_STACK_GAP_DN), KERN_INVALID_ARGUMENT);
+	SAME_LISTING(vm, before);
+	/* the flags a stack may carry are applied to it (vm_map_stack(9):
+	 * "Copy-on-write flags passed in cow are also applied") */
+	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_ALL,
+	    DN | MAP_ENTRY_COW | MAP_ENTRY_NOCOREDUMP), KERN_SUCCESS);
+	{
+		struct bsdvm_region r;
+
+		CHECK(bsdvm_map_query(map, base + sz - PG, &r));
+		CHECK((r.eflags & (DN | MAP_ENTRY_COW | MAP_ENTRY_NOCOREDUMP)) ==
+		    (DN | MAP_ENTRY_COW | MAP_ENTRY_NOCOREDUMP));
+	}
+	CHECK_KERN(bsdvm_map_delete(map, base, base + sz), KERN_SUCCESS);
 	SAME_LISTING(vm, before);
 	/* protection above the maximum */
 	CHECK_KERN(bsdvm_map_stack(map, base, sz, VM_PROT_RW, VM_PROT_READ, DN),

@@ -15,6 +15,8 @@
 #   SAME_TWICE    if true, a second run must print exactly the same
 #   JSON_ARRAYS   if set, the output holds this many listing arrays (lines
 #                 "[" ... "]" or "[]"), each of them valid JSON
+#   HTML, HTML_STEPS  the run must write the picture HTML (removed first)
+#                 with HTML_STEPS slider steps
 
 if(CMAKE_SCRIPT_MODE_FILE)
   # ---------------- script mode: one run of the tool ----------------
@@ -32,6 +34,9 @@ if(CMAKE_SCRIPT_MODE_FILE)
   endfunction()
 
   numbered(ARG "${NARGS}" args)
+  if(DEFINED HTML)
+    file(REMOVE "${HTML}")
+  endif()
   execute_process(COMMAND "${TOOL}" ${args}
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   set(shown "bsdvm ${args}\n--- exit status ${rc}\n--- stdout:\n${out}--- stderr:\n${err}")
@@ -69,6 +74,16 @@ if(CMAKE_SCRIPT_MODE_FILE)
     list(LENGTH hits n)
     if(NOT n EQUAL COUNT)
       message(FATAL_ERROR "'${COUNT_REGEX}' occurs ${n} times, expected ${COUNT}\n${shown}")
+    endif()
+  endif()
+
+  if(DEFINED HTML)
+    if(NOT EXISTS "${HTML}")
+      message(FATAL_ERROR "no picture written to ${HTML}\n${shown}")
+    endif()
+    file(READ "${HTML}" page)
+    if(NOT page MATCHES "<body data-steps=\"${HTML_STEPS}\">")
+      message(FATAL_ERROR "${HTML} does not hold ${HTML_STEPS} steps\n${shown}")
     endif()
   endif()
 
@@ -122,10 +137,11 @@ else()
     set(_bsdvm_tool_script "${CMAKE_CURRENT_LIST_FILE}")
 
     # bsdvm_tool_test(NAME [SAME_TWICE] RC n [ARGS ...] [MATCH ...]
-    #   [NOMATCH ...] [STDERR ...] [COUNT regex n] [JSON_ARRAYS n])
+    #   [NOMATCH ...] [STDERR ...] [COUNT regex n] [JSON_ARRAYS n]
+    #   [HTML file steps])
     function(bsdvm_tool_test name)
       cmake_parse_arguments(T "SAME_TWICE" "RC;JSON_ARRAYS"
-        "ARGS;MATCH;NOMATCH;STDERR;COUNT" ${ARGN})
+        "ARGS;MATCH;NOMATCH;STDERR;COUNT;HTML" ${ARGN})
       set(defs "-DTOOL=$<TARGET_FILE:bsdvm>" "-DRC=${T_RC}")
       foreach(kind ARGS MATCH NOMATCH STDERR)
         set(prefix ${kind})
@@ -150,57 +166,87 @@ else()
       if(DEFINED T_JSON_ARRAYS)
         list(APPEND defs "-DJSON_ARRAYS=${T_JSON_ARRAYS}")
       endif()
+      if(T_HTML)
+        list(GET T_HTML 0 file)
+        list(GET T_HTML 1 steps)
+        list(APPEND defs "-DHTML=${file}" "-DHTML_STEPS=${steps}")
+      endif()
       add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${defs} -P ${_bsdvm_tool_script})
       set_tests_properties(${name} PROPERTIES LABELS tool TIMEOUT 60)
     endfunction()
 
-    set(_demo_steps 11)
+    # The demo: 13 steps; each lists every address space (one process, then
+    # two, and the kernel from the second step on) and checks it: 30 checks.
+    set(_demo_steps 13)
+    set(_demo_checks 30)
+    set(_demo_out "${CMAKE_CURRENT_BINARY_DIR}")
 
-    # The demo in the default format: every step checked, split 1 -> 3 and
-    # merge 3 -> 1 shown, the /proc/PID/maps columns where Linux puts them,
-    # and the same output on a second run.
+    # The demo in the default format: every engine call and its result,
+    # the counters moving as each step says (pages copied or taken over,
+    # the stack and the heap gaining entries, wiring, paging out and in
+    # with every byte right), the /proc/PID/maps columns where Linux puts
+    # them, nothing left at the end, the picture in ./bsdvm-demo.html, and
+    # the same output on a second run.
     bsdvm_tool_test(tool_demo SAME_TWICE RC 0
       ARGS demo
       MATCH "check: ok"
-            "entries covering the heap 0x600000-0x650000: 1 -> 3"
-            "entries covering the heap 0x600000-0x650000: 3 -> 1"
-            "findspace bottom-up, hint 0x400000, length 64 KiB = KERN_SUCCESS\n    -> 0x406000\n"
-            "findspace top-down, hint 0x7f0000000000, length 1 MiB = KERN_SUCCESS\n    -> 0x7efffff00000\n"
-            "align 2 MiB = KERN_SUCCESS\n    -> 0x800000\n"
-            "max_end 0x800000 = KERN_NO_SPACE\n"
-            "max_end 0x80000000 = KERN_SUCCESS\n    -> 0x7fff0000\n"
-            "delete   0x403000-0x900000 = KERN_SUCCESS\n  entries 9 -> 6\n"
+            "\n  bsdvm_sys_create\\(frames 64, swap 256 pages, page 4 KiB\\) = KERN_SUCCESS\n"
+            "\n  vm_map_find\\(text 0x400000, 16 KiB of the program, VMFS_NO_SPACE, r-x, MAP_COPY_ON_WRITE\\) = KERN_SUCCESS\n"
+            "\n  uvm_map\\(bss 0x406000, 8 KiB, UVM_MAPFLAG\\(rw-, rwx, UVM_INH_COPY, UVM_ADV_NORMAL, UVM_FLAG_FIXED\\|UVM_FLAG_COPYONW\\)\\) = 0\n"
+            "\n  vm_map_stack\\(0x7ffffff00000, 1 MiB, rw-, MAP_STACK_GROWS_DOWN\\) = KERN_SUCCESS\n"
+            "\n  bsdvm_uarea_alloc\\(kernel stack of pid 100\\) = KERN_SUCCESS\n    -> 0xffff800000001000 \\(16 KiB, wired, with a guard page below\\)\n  wired 0 -> 4\n"
+            "\n  zero-fills 4 -> 6\n  file reads 0 -> 4\n  cow copies 0 -> 2\n  resident 4 -> 12\n"
+            "\n  child reads 0x600000: \"HELLO, heap\"\n  parent reads 0x600000: \"hello, heap\"\n  parent reads 0x7f0000005000: \"childD\"\n  cow copies 2 -> 3\n  cow takeovers 0 -> 0\n"
+            "\n  parent reads 0x404000: \"DATA!\"\n  child reads 0x404000: \"data!\"\n  cow copies 3 -> 4\n  cow takeovers 0 -> 1\n"
+            "\n  stack entries 2 -> 3\n"
+            "\n  heap entries 1 -> 2\n  bsdvm_copyout\\(parent, 0x608000, read-only heap\\) = KERN_PROTECTION_FAILURE\n"
+            "\n  wired 8 -> 12\n"
+            "\n  wrote 96 pages: pageouts 0 -> [1-9][0-9]*, swap used [1-9][0-9]*\n  read 96 pages back: pageins 0 -> 96, 0 wrong\n"
+            "\n  /var/db/demo.dat at 4 KiB: \"childDle page 1\"\n"
             "\n00400000-00404000 r-xp 00000000 00:00 0                                  /usr/bin/demo\n"
-            "\n00600000-00650000 rw-p 00000000 00:00 0                                  \\[heap\\]\n"
-            "\n7efffff00000-7f0000100000 rw-s 00000000 00:00 0                          \\[anon:top-down\\]\n"
-            "\n7ffffffdf000-7ffffffe0000 ---p 00000000 00:00 0                          \\[guard\\]\n"
-            "\n7ffffffe0000-800000000000 rw-p 00000000 00:00 0                          \\[stack\\]\n"
-            "stats: entries 6, size 5.19 MiB, largest gap 126.99 TiB \\(0x7eff7ff00000\\)\n       inserts 11, removes 5, splits 4, merges 4\n"
-            "\ndemo: ${_demo_steps} steps, ${_demo_steps} checks, all passed\n$"
-      NOMATCH "FAILED" "expectation failed"
-      COUNT "check: ok\n" ${_demo_steps})
+            "\n00404000-00406000 rw-p 00004000 00:00 0                                  /usr/bin/demo\n"
+            "\n00600000-00604000 rw-p 00000000 00:00 0                                  \\[heap\\]\n00604000-00608000 rw-p 00000000 00:00 0                                  \\[heap\\]\n00608000-00610000 r--p 00000000 00:00 0                                  \\[heap\\]\n"
+            "\n7f0000004000-7f0000008000 rw-s 00000000 00:00 0                          /var/db/demo.dat\n"
+            "\n7ffffffc0000-7ffffffe0000 rw-p 00000000 00:00 0                          \\[stack\\]\n"
+            "\nffff800000001000-ffff800000005000 rw-p 00000000 00:00 0                  \\[uarea pid 100\\]\n"
+            "\nmemory: frames 64, resident 0, free 64, wired 0, swap used 0 of 256\n[^\n]*\nleaks: none \\(resident 0, wired 0, swap used 0, anons 0, amaps 0, objects 0, vmspaces 1: the kernel's\\)\n"
+            "\npicture: ${_demo_steps} steps in bsdvm-demo.html\n"
+            "\ndemo: ${_demo_steps} steps, ${_demo_checks} checks, all passed\n$"
+      NOMATCH "FAILED" "expectation failed" "bsdvm-demo-"
+      COUNT "check: ok\n" ${_demo_checks}
+      HTML bsdvm-demo.html ${_demo_steps})
 
     bsdvm_tool_test(tool_demo_procstat RC 0
-      ARGS demo --format procstat
+      ARGS demo --format procstat --html ${_demo_out}/tool_demo_procstat.html
       MATCH "\n  PID              START                END PRT  RES PRES REF SHD FLAG  TP PATH\n"
-            "\n  100           0x400000           0x404000 r-x    0    0   0   0 CN--- -- /usr/bin/demo\n"
-            "\n  100     0x7ffffffdf000     0x7ffffffe0000 ---    0    0   0   0 ----- gd \\[guard\\]\n"
+            "\n  100           0x400000           0x404000 r-x    0    0   0   0 CN--- df /usr/bin/demo\n"
+            "\n  100           0x600000           0x604000 rw-    0    0   0   0 ----W -- \\[heap\\]\n"
+            "\n  100     0x7ffffff00000     0x7ffffffe0000 ---    0    0   0   0 ----- gd \\[guard\\]\n"
             "\n  100     0x7ffffffe0000     0x800000000000 rw-    0    0   0   0 ---D- -- \\[stack\\]\n"
+            "\n    0 0xffff800000001000 0xffff800000005000 rw-    0    0   0   0 ----- -- \\[uarea pid 100\\]\n"
             "all passed\n$"
-      COUNT "check: ok\n" ${_demo_steps})
+      COUNT "check: ok\n" ${_demo_checks}
+      HTML ${_demo_out}/tool_demo_procstat.html ${_demo_steps})
 
     # Global option before the command, in the short form.
     bsdvm_tool_test(tool_demo_json RC 0
-      ARGS -f json demo
+      ARGS -f json demo --html=${_demo_out}/tool_demo_json.html
       MATCH "\n\\[\\]\n"
             "\"flags\": \\[\"guard\", \"stack_gap_dn\"\\]"
             "\"inherit\": \"share\""
+            "\"flags\": \\[\"user_wired\"\\], \"wired\": 1,"
             "all passed\n$"
-      JSON_ARRAYS ${_demo_steps})
+      JSON_ARRAYS ${_demo_checks})
 
     bsdvm_tool_test(tool_format_equals RC 0
-      ARGS --format=procstat demo
+      ARGS --format=procstat demo --html ${_demo_out}/tool_format_equals.html
       MATCH "  PID              START")
+
+    # A picture that cannot be written fails the demo (after all its steps).
+    bsdvm_tool_test(tool_demo_html_unwritable RC 1
+      ARGS demo --html ${_demo_out}/no-such-dir/demo.html
+      MATCH "\ndemo: FAILED"
+      STDERR "cannot write [^\n]*no-such-dir/demo.html")
 
     bsdvm_tool_test(tool_version RC 0
       ARGS --version
@@ -236,6 +282,10 @@ else()
       ARGS demo --bogus
       NOMATCH "."
       STDERR "unknown option '--bogus'")
+    bsdvm_tool_test(tool_html_missing_value RC 2
+      ARGS demo --html
+      NOMATCH "."
+      STDERR "option '--html' needs a value")
     bsdvm_tool_test(tool_extra_argument RC 2
       ARGS demo extra
       NOMATCH "."

@@ -44,6 +44,9 @@ struct pmap_ops {
 	void (*page_protect)(void *ctx, struct vm_page *pg, bsdvm_prot_t prot);
 	/* read and clear the referenced/modified bits of pg */
 	unsigned (*page_attrs)(void *ctx, struct vm_page *pg, unsigned clear);
+	/* the software MMU (copyin/copyout, faults) touched pg: record the
+	 * PMAP_ATTR_* bits, as hardware would set them in a page table */
+	void (*page_mark)(void *ctx, struct vm_page *pg, unsigned attrs);
 	/* note that va's translation is no longer wired */
 	void (*unwire)(void *ctx, struct pmap *pmap, bsdvm_addr_t va);
 	/* the kernel map now extends to end (pmap_growkernel(9)) */

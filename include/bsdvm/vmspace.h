@@ -206,7 +206,10 @@ BSDVM_API int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_add
  * Maps a growable stack reservation [addrbos, addrbos + max_ssize): a
  * stack entry of min(max_ssize - guard, sgrowsiz) bytes at the growing end
  * and a stack-gap entry over the rest.  cow carries MAP_ENTRY_GROWS_DOWN or
- * MAP_ENTRY_GROWS_UP (exactly one).  Codes as vm_map_stack(9).
+ * MAP_ENTRY_GROWS_UP (exactly one) and may add NOCOREDUMP, NOSYNC,
+ * NOFAULT, NOMERGE and COW (with or without NEEDS_COPY), which the stack
+ * and every piece it grows keep.  Other flags: KERN_INVALID_ARGUMENT.
+ * Codes as vm_map_stack(9).
  */
 BSDVM_API int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos,
     bsdvm_size_t max_ssize, bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow);
@@ -226,7 +229,8 @@ BSDVM_API void bsdvm_proc_set_limits(struct proc *p, const struct bsdvm_rlimits 
 BSDVM_API void bsdvm_proc_get_limits(struct proc *p, struct bsdvm_rlimits *lim);
 BSDVM_API void bsdvm_proc_lock(struct proc *p);
 BSDVM_API void bsdvm_proc_unlock(struct proc *p);
-/* Makes p use vm (taking a reference, dropping the old one). */
+/* Makes p use vm (taking a reference, dropping the old one).  A vmspace
+ * nobody else uses yet takes p's limits; a shared one keeps its own. */
 BSDVM_API void bsdvm_proc_set_vmspace(struct proc *p, struct vmspace *vm);
 
 /* ------------------------------------------------------------------ */

@@ -39,10 +39,7 @@ static int cow_attrs(vm_object_t object, vm_ooffset_t offset, vm_prot_t prot, vm
 /* The kernel map grows its page tables before use (pmap_growkernel(9)). */
 static void maybe_growkernel(vm_map_t map, vm_offset_t end)
 {
-	struct vmspace *vm = bsdvm_map_vmspace(map);
-
-	if (vm != NULL && vm->sys->kernel == vm)
-		sys_kernel_grow(vm->sys, end);
+	vmspace_kernel_grow(map, end);
 }
 
 /* An object counts as "backed by superpages" when it spans at least one:
@@ -64,6 +61,13 @@ static int find_strategy(vm_map_t map, vm_object_t object, vm_ooffset_t offset, 
 	case VMFS_ANY_SPACE:
 		return KERN_SUCCESS;
 	case VMFS_OPTIMAL_SPACE:
+		/* only an object already backed by superpages has a placement
+		 * worth preferring; otherwise this is plain first fit */
+		if (!object_superpaged(map, object))
+			return KERN_SUCCESS;
+		req->align = map->superpage_size;
+		req->align_offset = offset & (map->superpage_size - 1);
+		return KERN_SUCCESS;
 	case VMFS_SUPER_SPACE:
 		req->align = map->superpage_size;
 		if (object_superpaged(map, object))
@@ -129,8 +133,7 @@ int vm_map_find(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offset
 		rv = KERN_INVALID_ADDRESS;
 	if (rv == KERN_SUCCESS) {
 		if (cow & stack)
-			rv = map_stack_locked(map, start, length, prot, max,
-			    (cow & MAP_STACK_GROWS_DOWN) ? MAP_ENTRY_GROWS_DOWN : MAP_ENTRY_GROWS_UP);
+			rv = map_stack_locked(map, start, length, prot, max, a.eflags, a.inherit);
 		else if (cow & MAP_REMAP)
 			rv = bsdvm_map_fixed_locked(map, start, start + length, &a);
 		else
@@ -176,19 +179,19 @@ int vm_map_insert(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offs
 int vm_map_stack(vm_map_t map, vm_offset_t addrbos, vm_size_t max_ssize, vm_prot_t prot,
     vm_prot_t max, int cow)
 {
-	uint32_t flags = 0;
+	struct bsdvm_entry_attrs a;
+	int rv;
 
-	if (map == NULL ||
-	    ((unsigned)cow & ~(unsigned)(MAP_STACK_GROWS_DOWN | MAP_STACK_GROWS_UP |
-	    MAP_DISABLE_COREDUMP)) != 0)
+	if (map == NULL)
 		return KERN_INVALID_ARGUMENT;
-	if (cow & MAP_STACK_GROWS_DOWN)
-		flags |= MAP_ENTRY_GROWS_DOWN;
-	if (cow & MAP_STACK_GROWS_UP)
-		flags |= MAP_ENTRY_GROWS_UP;
-	if (cow & MAP_DISABLE_COREDUMP)
-		flags |= MAP_ENTRY_NOCOREDUMP;
-	return bsdvm_map_stack(map, addrbos, max_ssize, prot, max, flags);
+	/* the page: the cow flags are applied to the new mapping too */
+	rv = cow_attrs(NULL, 0, prot, max, cow, &a);
+	if (rv != KERN_SUCCESS || (cow & (MAP_CREATE_GUARD | MAP_REMAP)))
+		return KERN_INVALID_ARGUMENT;
+	vm_map_lock(map);
+	rv = map_stack_locked(map, addrbos, max_ssize, prot, max, a.eflags, a.inherit);
+	vm_map_unlock(map);
+	return rv;
 }
 
 int vm_map_growstack(struct proc *p, vm_offset_t addr)

@@ -9,7 +9,8 @@
 
 #include "mem/mem_impl.h"
 
-#define UVM_FLAG_UNUSED_BITS 0x0000880u /* bits 3, 7 and 11: never set by UVM_MAPFLAG */
+/* bits 3, 6, 7, 11 and 15 of the word: never set by UVM_MAPFLAG */
+#define UVM_FLAG_UNUSED_BITS 0x000088c8u
 
 int bsdvm_kern_to_errno(int kern)
 {
@@ -38,8 +39,7 @@ static int decode_mapflag(struct vm_map *map, vsize_t size, vsize_t align, uvm_f
 	unsigned inh = UVM_INHERIT(flags), adv = UVM_ADVICE(flags);
 	uvm_flag_t f = flags & 0xffff0000u;
 
-	if ((flags & UVM_FLAG_UNUSED_BITS) != 0 || (flags & 0x8000u) != 0 ||
-	    (f & ~(uvm_flag_t)UVM_FLAG_MASK) != 0)
+	if ((flags & UVM_FLAG_UNUSED_BITS) != 0 || (f & ~(uvm_flag_t)UVM_FLAG_MASK) != 0)
 		return EINVAL;
 	if (size == 0 || (size & map->page_mask) != 0)
 		return EINVAL;
@@ -75,6 +75,7 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 	struct bsdvm_entry_attrs a;
 	struct bsdvm_space_req req = { 0 };
 	struct vmspace *vm;
+	void *overlay = NULL;
 	vaddr_t start;
 	int rv, err;
 
@@ -97,20 +98,44 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 	a.object = uobj;
 	a.offset = (uobj != NULL && uoffset != UVM_UNKNOWN_OFFSET) ? uoffset : 0;
 
+	/* OVERLAY: the amap comes first, so nothing can fail after the
+	 * mapping exists */
+	if ((flags & UVM_FLAG_OVERLAY) && vm != NULL) {
+		overlay = vmspace_amap_prealloc(map);
+		if (overlay == NULL)
+			return ENOMEM;
+	}
 	if (flags & UVM_FLAG_TRYLOCK) {
-		if (!bsdvm_map_trylock(map))
+		if (!bsdvm_map_trylock(map)) {
+			vmspace_amap_drop(map, overlay);
 			return EAGAIN;
+		}
 	} else {
 		bsdvm_map_lock(map);
 	}
 	for (;;) {
 		start = *startp;
 		if (flags & UVM_FLAG_FIXED) {
-			rv = (start & map->page_mask) != 0 || start > UINT64_MAX - size
-			    ? KERN_INVALID_ARGUMENT : KERN_SUCCESS;
+			if ((start & map->page_mask) != 0 || start > UINT64_MAX - size)
+				rv = KERN_INVALID_ARGUMENT;
+			else if (uobj != NULL && uoffset == UVM_UNKNOWN_OFFSET)
+				rv = KERN_SUCCESS; /* insert below, with the offset */
+			else if (flags & UVM_FLAG_UNMAP)
+				rv = bsdvm_map_fixed_locked(map, start, start + size, &a);
+			else
+				rv = bsdvm_map_insert_locked(map, start, start + size, &a);
 		} else {
 			req.hint = start & ~map->page_mask;
 			rv = bsdvm_map_findspace_locked(map, &req, &start);
+			if (rv == KERN_SUCCESS && !(uobj != NULL && uoffset == UVM_UNKNOWN_OFFSET))
+				rv = bsdvm_map_insert_locked(map, start, start + size, &a);
+		}
+		if (rv == KERN_SUCCESS && uobj != NULL && uoffset == UVM_UNKNOWN_OFFSET) {
+			/* <uobj, UVM_UNKNOWN_OFFSET>: the offset follows the address */
+			a.offset = start - map_min(map);
+			rv = (flags & UVM_FLAG_UNMAP)
+			    ? bsdvm_map_fixed_locked(map, start, start + size, &a)
+			    : bsdvm_map_insert_locked(map, start, start + size, &a);
 		}
 		if (rv == KERN_NO_SPACE && (flags & UVM_FLAG_WAITVA)) {
 			/* sleep until someone else changes the map, then retry;
@@ -121,16 +146,11 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 		break;
 	}
 	if (rv == KERN_SUCCESS) {
-		/* <uobj, UVM_UNKNOWN_OFFSET>: the offset follows the address */
-		if (uobj != NULL && uoffset == UVM_UNKNOWN_OFFSET)
-			a.offset = start - map_min(map);
-		if (flags & UVM_FLAG_UNMAP)
-			rv = bsdvm_map_fixed_locked(map, start, start + size, &a);
-		else
-			rv = bsdvm_map_insert_locked(map, start, start + size, &a);
+		vmspace_amap_attach(map, start, overlay);
+		vmspace_kernel_grow(map, start + size);
+	} else {
+		vmspace_amap_drop(map, overlay);
 	}
-	if (rv == KERN_SUCCESS && (flags & UVM_FLAG_OVERLAY))
-		rv = vmspace_overlay_locked(map, start);
 	bsdvm_map_unlock(map);
 	if (rv != KERN_SUCCESS)
 		return rv == KERN_INVALID_ARGUMENT ? EINVAL
@@ -192,7 +212,10 @@ int uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t ne
 
 	if (map == NULL)
 		return EINVAL;
-	rv = set_max ? bsdvm_map_protect(map, start, end, 0, new_prot, BSDVM_PROTECT_SET_MAX)
+	/* the page: the protection becomes new_prot, and with set_max the
+	 * maximum too (NetBSD's kernel only lowers the current protection) */
+	rv = set_max ? bsdvm_map_protect(map, start, end, new_prot, new_prot,
+			   BSDVM_PROTECT_SET_PROT | BSDVM_PROTECT_SET_MAX)
 		     : bsdvm_map_protect(map, start, end, new_prot, 0, BSDVM_PROTECT_SET_PROT);
 	return rv == KERN_SUCCESS ? 0 : rv == KERN_PROTECTION_FAILURE ? EACCES
 	    : rv == KERN_RESOURCE_SHORTAGE ? ENOMEM : EINVAL;
@@ -210,7 +233,14 @@ int uvm_deallocate(struct vm_map *map, vaddr_t start, vsize_t size)
 	if (start > UINT64_MAX - size || start + size > UINT64_MAX - map->page_mask)
 		return EINVAL;
 	e = (start + size + map->page_mask) & ~map->page_mask;
-	return bsdvm_map_delete(map, s, e) == KERN_SUCCESS ? 0 : EINVAL;
+	switch (bsdvm_map_delete(map, s, e)) {
+	case KERN_SUCCESS:
+		return 0;
+	case KERN_RESOURCE_SHORTAGE:
+		return ENOMEM;
+	default:
+		return EINVAL;
+	}
 }
 
 struct vmspace *uvmspace_alloc(vaddr_t min, vaddr_t max)
@@ -235,8 +265,8 @@ void uvmspace_exec(struct lwp *l, vaddr_t start, vaddr_t end)
 	if (bsdvm_vmspace_reset(old, start, end) != KERN_FAILURE)
 		return;
 	/* shared with someone else: the process gets a fresh one */
-	if (bsdvm_vmspace_create(p->sys, start, end, old->map->flags & BSDVM_MAP_TOPDOWN,
-	    &nvm) != KERN_SUCCESS)
+	if (bsdvm_vmspace_create(p->sys, start, end,
+	    old->map->flags & (BSDVM_MAP_TOPDOWN | BSDVM_MAP_WXORX), &nvm) != KERN_SUCCESS)
 		return;
 	bsdvm_proc_set_vmspace(p, nvm);
 	bsdvm_vmspace_free(nvm); /* the process holds its own reference */

@@ -159,7 +159,9 @@ static void region_of(const struct vm_map_entry *e, struct bsdvm_region *r)
 	r->start = e->start;
 	r->end = e->end;
 	r->object = e->object;
-	r->offset = e->offset;
+	/* a guard has no object: its offset field is private bookkeeping (a
+	 * stack gap keeps the stack's protection there) */
+	r->offset = (e->eflags & MAP_ENTRY_GUARD) ? 0 : e->offset;
 	r->eflags = e->eflags;
 	r->protection = e->protection;
 	r->max_protection = e->max_protection;

@@ -160,19 +160,53 @@ void map_entry_join(struct vm_map *map, struct vm_map_entry *a, struct vm_map_en
 	map->merges++;
 }
 
+/* e absorbs its predecessor p (mergeable), keeping e's identity. */
+static void absorb_prev(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vm_map_entry *p = e->prev;
+	bsdvm_addr_t start = p->start;
+
+	if (map->hooks != NULL && map->hooks->entry_merge != NULL)
+		map->hooks->entry_merge(map, e, p);
+	e->offset = p->offset;
+	e->aux_off = p->aux_off;
+	map_tree_unlink(map, p);
+	map_tree_set_start(map, e, start);
+	map_entry_release(map, p);
+	map->merges++;
+}
+
 struct vm_map_entry *map_entry_simplify(struct vm_map *map, struct vm_map_entry *e)
 {
+	/* e survives, as in FreeBSD's vm_map_simplify_entry: callers may
+	 * keep using the pointer they passed */
 	if (e == MAP_HEADER(map))
 		return e;
-	if (map_entry_mergeable(map, e->prev, e)) {
-		struct vm_map_entry *p = e->prev;
-
-		map_entry_join(map, p, e);
-		e = p;
-	}
+	if (map_entry_mergeable(map, e->prev, e))
+		absorb_prev(map, e);
 	if (map_entry_mergeable(map, e, e->next))
 		map_entry_join(map, e, e->next);
 	return e;
+}
+
+int map_entry_prepare_clip(struct vm_map *map, struct vm_map_entry *e, bool *prepared)
+{
+	void *before = e->aux;
+	int rv;
+
+	*prepared = false;
+	if (map->hooks == NULL || map->hooks->entry_prepare_clip == NULL)
+		return KERN_SUCCESS;
+	rv = map->hooks->entry_prepare_clip(map, e);
+	*prepared = rv == KERN_SUCCESS && e->aux != before;
+	return rv;
+}
+
+void map_entry_unprepare_clip(struct vm_map *map, struct vm_map_entry *e)
+{
+	if (e != NULL && e != MAP_HEADER(map) && map->hooks != NULL &&
+	    map->hooks->entry_unprepare_clip != NULL)
+		map->hooks->entry_unprepare_clip(map, e);
 }
 
 void map_entry_remove(struct vm_map *map, struct vm_map_entry *e)

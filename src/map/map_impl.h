@@ -46,7 +46,20 @@ struct bsdvm_map_hooks {
 	    struct vm_map_entry *b);
 	/* a range operation changed e's protection (or other attributes) */
 	void (*entry_changed)(struct vm_map *map, struct vm_map_entry *e);
+	/* e is about to be clipped and its pieces kept: give it whatever
+	 * private state both pieces must share so that they can merge back
+	 * (FreeBSD gives an entry its object before splitting).  Must change
+	 * nothing visible; KERN_RESOURCE_SHORTAGE when it cannot. */
+	int (*entry_prepare_clip)(struct vm_map *map, struct vm_map_entry *e);
+	/* the operation that prepared e failed: take back what
+	 * entry_prepare_clip gave it, if it is still unused */
+	void (*entry_unprepare_clip)(struct vm_map *map, struct vm_map_entry *e);
 };
+
+/* Calls the prepare-clip hook, if any.  *prepared tells whether the entry
+ * got something that map_entry_unprepare_clip should take back on failure. */
+int map_entry_prepare_clip(struct vm_map *map, struct vm_map_entry *e, bool *prepared);
+void map_entry_unprepare_clip(struct vm_map *map, struct vm_map_entry *e);
 
 struct vm_map {
 	struct vm_map_entry header; /* start = max, end = min; list sentinel */

@@ -70,7 +70,7 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 {
 	struct map_range r;
 	struct vm_map_entry *e;
-	bool any = false;
+	bool any = false, prepared = false;
 	int rv = map_range_check(map, start, end);
 
 	if (rv != KERN_SUCCESS || start == end)
@@ -92,8 +92,19 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 	if (!any)
 		return KERN_SUCCESS;
 	rv = map_entry_reserve(map, 2);
-	if (rv != KERN_SUCCESS)
+	if (rv == KERN_SUCCESS && r.first->start < start && op->changes(r.first, op->arg))
+		rv = map_entry_prepare_clip(map, r.first, &prepared);
+	if (rv == KERN_SUCCESS && r.last->end > end && op->changes(r.last, op->arg)) {
+		bool unused;
+
+		rv = map_entry_prepare_clip(map, r.last, &unused);
+	}
+	if (rv != KERN_SUCCESS) {
+		if (prepared)
+			map_entry_unprepare_clip(map, r.first);
+		map_entry_trim(map);
 		return rv;
+	}
 
 	/* phase 2: clip only the boundary entries that change, then apply */
 	map_range_clip(map, &r, start, end, op->changes(r.first, op->arg),
@@ -373,6 +384,8 @@ bool bsdvm_map_check_protection(struct vm_map *map, bsdvm_addr_t start, bsdvm_ad
 static int clip_prepare(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr,
     bool *needed)
 {
+	bool prepared;
+
 	*needed = false;
 	if (e == NULL || !map_aligned(map, addr))
 		return KERN_INVALID_ARGUMENT;
@@ -381,7 +394,9 @@ static int clip_prepare(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t
 	if (e->eflags & MAP_ENTRY_UNSPLITTABLE)
 		return KERN_INVALID_ARGUMENT;
 	*needed = true;
-	return map_entry_reserve(map, 1);
+	if (map_entry_reserve(map, 1) != KERN_SUCCESS)
+		return KERN_RESOURCE_SHORTAGE;
+	return map_entry_prepare_clip(map, e, &prepared);
 }
 
 int bsdvm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr)

@@ -186,6 +186,7 @@ int amap_copy_range(struct bsdvm_sys *sys, struct vm_amap *src, uint64_t first, 
 		 * write would move the data off the wired page): copy it now */
 		if (!eager && !(anon->page != NULL && anon->page->wire_count > 0)) {
 			anon->ref++;
+			anon->was_shared = true;
 			d->p = anon;
 			/* now shared copy-on-write: no mapping anywhere may write it
 			 * in place any more - not the parent's, and not those of
@@ -222,4 +223,23 @@ int amap_copy_range(struct bsdvm_sys *sys, struct vm_amap *src, uint64_t first, 
 fail:
 	amap_unref(sys, dst, 0, n);
 	return KERN_RESOURCE_SHORTAGE;
+}
+
+struct empty_ctx {
+	bool empty;
+};
+
+static void note_anon(void *arg, uint64_t i, struct spa_slot *s)
+{
+	(void)i;
+	if (s->p != NULL)
+		((struct empty_ctx *)arg)->empty = false;
+}
+
+bool amap_empty(struct vm_amap *amap)
+{
+	struct empty_ctx c = { true };
+
+	spa_foreach(&amap->slots, note_anon, &c);
+	return c.empty;
 }

@@ -60,6 +60,7 @@ struct vm_page {
 
 struct vm_anon {
 	uint32_t ref;        /* amap slots pointing here */
+	bool was_shared;     /* shared copy-on-write since its last write */
 	struct vm_page *page;/* resident page, or NULL */
 	uint64_t swslot;     /* swap slot + 1 when paged out, else 0 */
 };
@@ -176,6 +177,8 @@ struct vm_anon *amap_lookup(struct vm_amap *amap, uint64_t slot);
 /* Stores anon at slot; KERN_RESOURCE_SHORTAGE if the slot's chunk cannot
  * be allocated. */
 int amap_set(struct bsdvm_sys *sys, struct vm_amap *amap, uint64_t slot, struct vm_anon *anon);
+/* True when no slot of amap holds an anon. */
+bool amap_empty(struct vm_amap *amap);
 /* Gives e a fresh empty amap and clears NEEDS_COPY. */
 int amap_new_for_entry(struct bsdvm_sys *sys, struct vm_map_entry *e);
 /* A new amap with src's anons of slots [first, first + n) at slots 0..n-1:
@@ -214,12 +217,18 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 /* ---- wiring (wire.c): caller holds the map lock exclusively ---- */
 int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags);
 int map_unwire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags);
-/* Gives the entry at start a private amap now (UVM_FLAG_OVERLAY). */
-int vmspace_overlay_locked(struct vm_map *map, bsdvm_addr_t start);
+/* UVM_FLAG_OVERLAY without a failure point after the insert: allocate
+ * the amap first (NULL for a plain map or when out of memory), then give
+ * it to the new entry, or drop it if the entry merged elsewhere. */
+void *vmspace_amap_prealloc(struct vm_map *map);
+void vmspace_amap_attach(struct vm_map *map, bsdvm_addr_t start, void *prealloc);
+void vmspace_amap_drop(struct vm_map *map, void *prealloc);
+/* Grows the kernel pmap when map is the kernel map of its system. */
+void vmspace_kernel_grow(struct vm_map *map, bsdvm_addr_t end);
 
 /* ---- stacks (stack.c) ---- */
 int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_ssize,
-    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow);
+    bsdvm_prot_t prot, bsdvm_prot_t max, uint32_t cow, bsdvm_inherit_t inherit);
 /* Caller holds the map lock exclusively. */
 int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_rlimits *lim,
     struct bsdvm_stackinfo *si);

@@ -60,7 +60,8 @@ struct vm_page *page_alloc(struct bsdvm_sys *sys, bool zero)
 	pg->object = NULL;
 	pg->pindex = 0;
 	pg->wire_count = 0;
-	pg->md_attrs = 0;
+	/* a new page starts unreferenced and clean in the pmap's eyes */
+	sys->pmap->page_attrs(sys->pmap_ctx, pg, PMAP_ATTR_REFERENCED | PMAP_ATTR_MODIFIED);
 	if (zero)
 		memset(pg->data, 0, sys->page_size);
 	return pg;

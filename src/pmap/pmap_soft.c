@@ -3,7 +3,8 @@
  * by virtual page, each also linked on its page's list of translations
  * (the "pv list"), so that pageout and copy-on-write can find and drop
  * every mapping of a page.  The referenced/modified bits live in the page
- * (md_attrs) and are set by the software MMU (copy.c), as hardware would.
+ * (md_attrs); the software MMU (copy.c, fault.c) sets them through
+ * page_mark, as hardware would.
  *
  * Callers hold the system lock; the pmap has no lock of its own.
  */
@@ -266,6 +267,12 @@ static unsigned soft_page_attrs(void *ctx, struct vm_page *pg, unsigned clear)
 	return a;
 }
 
+static void soft_page_mark(void *ctx, struct vm_page *pg, unsigned attrs)
+{
+	(void)ctx;
+	pg->md_attrs |= attrs;
+}
+
 static void soft_unwire(void *ctx, struct pmap *pm, bsdvm_addr_t va)
 {
 	struct pte *t = bucket_find(pm, va);
@@ -305,6 +312,7 @@ static const struct pmap_ops soft_ops = {
 	.extract = soft_extract,
 	.page_protect = soft_page_protect,
 	.page_attrs = soft_page_attrs,
+	.page_mark = soft_page_mark,
 	.unwire = soft_unwire,
 	.growkernel = soft_growkernel,
 	.prefer = soft_prefer,

@@ -10,5 +10,9 @@
 
 /* demo.c: the engine at work on a built-in example, step by step. */
 int cmd_demo(int argc, char **argv, struct tool_opts *opts);
+/* scenario_run.c: runs a scenario file (docs/scenario.md). */
+int cmd_run(int argc, char **argv, struct tool_opts *opts);
+/* replay.c: an strace -f trace replayed onto bsdvm address spaces. */
+int cmd_replay(int argc, char **argv, struct tool_opts *opts);
 
 #endif /* BSDVM_TOOL_COMMANDS_H */

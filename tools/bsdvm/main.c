@@ -15,8 +15,12 @@ static int cmd_help(int argc, char **argv, struct tool_opts *opts);
 static int cmd_version(int argc, char **argv, struct tool_opts *opts);
 
 static const struct tool_command commands[] = {
-	{ "demo", "[--format maps|procstat|json]",
-	    "show the map engine at work on a built-in example", cmd_demo },
+	{ "demo", "[--format maps|procstat|json] [--html FILE]",
+	    "a process's life on a small simulated machine, step by step", cmd_demo },
+	{ "run", "FILE [--format maps|procstat|json] [--html FILE]",
+	    "run a scenario: operations and expectations, one per line", cmd_run },
+	{ "replay", "[--maps0 FILE] [--place POLICY] [--html FILE] [options] TRACE",
+	    "replay an strace -f trace onto bsdvm address spaces", cmd_replay },
 	{ "help", "[COMMAND]", "show this help, or the help of one command", cmd_help },
 	{ "version", "", "print the version", cmd_version },
 };

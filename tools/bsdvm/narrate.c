@@ -98,7 +98,7 @@ bool narrate_insert(struct narrator *n, bsdvm_addr_t start, bsdvm_addr_t end,
 bool narrate_findspace(struct narrator *n, const struct bsdvm_space_req *req, int want_rv,
     bsdvm_addr_t want, bsdvm_addr_t *addrp)
 {
-	char what[200], size[32], align[48] = "", bound[48] = "", hint[48];
+	char what[320], size[32], align[48] = "", bound[48] = "", hint[48];
 	int rv;
 
 	report_size(req->length, size, sizeof(size));

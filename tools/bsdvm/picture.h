@@ -28,4 +28,14 @@ bool picture_add_map(struct picture *pic, const char *name, struct vm_map *map,
 bool picture_write(const struct picture *pic, const char *path);
 void picture_free(struct picture *pic);
 
+/* The same as picture_add_map() with names from a listing namer (may be
+ * NULL), for commands that keep their own names. */
+bool picture_add_map_named(struct picture *pic, const char *name, struct vm_map *map,
+    const struct listing_namer *namer);
+/* Steps recorded so far. */
+unsigned long picture_nsteps(const struct picture *pic);
+/* Forgets step i (0-based), so that a long run can keep a sample of its
+ * steps; the steps after it move down by one. */
+void picture_drop_step(struct picture *pic, unsigned long i);
+
 #endif /* BSDVM_TOOL_PICTURE_H */

@@ -1162,37 +1162,53 @@ static void print_unicorn_table(uint64_t n)
 
 static int missed;
 
-/* peer/bsdvm for map, protect, unmap at n; judged against target when
- * judge is set. */
+/*
+ * peer/bsdvm at n.  The issue states its targets for "map + protect +
+ * unmap": the whole life of a mapping, so the judged figure is the ratio of
+ * the summed times of those three operations.  Each operation's own ratio
+ * is printed too, for information.
+ */
 static void print_peer_ratios(const char *peer, uint64_t n, double target, double aim,
     bool judge)
 {
 	static const int rops[] = { OP_INSERT, OP_PROTECT, OP_ERASE, OP_SPLIT, OP_MERGE };
 	char nb[32], t1[32], t2[32];
+	double psum = 0, bsum = 0;
+	int ncore = 0;
 
 	for (size_t i = 0; i < sizeof(rops) / sizeof(rops[0]); i++) {
 		int op = rops[i];
 		double p = result_ns(peer, n, op), b = result_ns("bsdvm", n, op), r;
 		bool core = op == OP_INSERT || op == OP_PROTECT || op == OP_ERASE;
-		const char *verdict;
 
 		if (p < 0 || b <= 0)
 			continue;
 		r = p / b;
-		if (!judge || !core)
-			verdict = core ? "(not judged at this N)" : "(informational)";
-		else if (r < target)
-			verdict = "MISSED";
-		else if (aim > 0 && r < aim)
-			verdict = "met (below the aim)";
-		else
-			verdict = "met";
-		if (judge && core && r < target)
+		if (core) {
+			psum += p;
+			bsum += b;
+			ncore++;
+		}
+		fprintf(out, "  %-16s N=%-5s %-14s %11s / bsdvm %11s = %10.1fx  (per op)\n",
+		    opinfo[op].name, fmt_n(nb, sizeof(nb), n), peer, fmt_time(t1, sizeof(t1), p),
+		    fmt_time(t2, sizeof(t2), b), r);
+		json_ratio("map_ratio", peer, n, op, r, target, false, r >= target);
+	}
+	if (ncore == 3) {
+		double r = psum / bsum;
+		const char *verdict = !judge ? "(not judged at this N)"
+		    : r < target ? "MISSED" : aim > 0 && r < aim ? "met (below the aim)" : "met";
+
+		if (judge && r < target)
 			missed++;
 		fprintf(out, "  %-16s N=%-5s %-14s %11s / bsdvm %11s = %10.1fx  %s\n",
-		    opinfo[op].name, fmt_n(nb, sizeof(nb), n), peer, fmt_time(t1, sizeof(t1), p),
-		    fmt_time(t2, sizeof(t2), b), r, verdict);
-		json_ratio("map_ratio", peer, n, op, r, target, judge && core, r >= target);
+		    "map+prot+unmap", fmt_n(nb, sizeof(nb), n), peer,
+		    fmt_time(t1, sizeof(t1), psum), fmt_time(t2, sizeof(t2), bsum), r, verdict);
+		if (opt_json)
+			printf("{\"bench\":\"map_ratio\",\"impl\":\"%s\",\"n\":%llu,"
+			    "\"op\":\"map_protect_unmap\",\"ratio\":%.3f,\"target\":%.0f%s}\n",
+			    peer, (unsigned long long)n, r, target,
+			    judge ? (r >= target ? ",\"met\":true" : ",\"met\":false") : "");
 	}
 }
 
@@ -1371,7 +1387,7 @@ int main(int argc, char **argv)
 		json_results();
 	fprintf(out, "\n== ratios: peer time / bsdvm time (higher = bsdvm faster) ==\n");
 #ifdef HAVE_KERNEL_PEER
-	fprintf(out, "host kernel (target at N=10k: >= 10x for insert, protect, erase; aim 20x):\n");
+	fprintf(out, "host kernel (target at N=10k: map + protect + unmap >= 10x; aim 20x):\n");
 	for (int i = 0; i < nn; i++) {
 		print_peer_ratios("kernel-reserve", ns[i], 10, 20, ns[i] == 10000);
 		print_peer_ratios("kernel-noreserve", ns[i], 10, 20, ns[i] == 10000);
@@ -1380,7 +1396,7 @@ int main(int argc, char **argv)
 		fprintf(out, "  kernel at N=10k not measured: target NOT judged\n");
 #endif
 #ifdef BSDVM_HAVE_UNICORN
-	fprintf(out, "Unicorn (target at N=2,000: >= 10,000x for insert, protect, erase):\n");
+	fprintf(out, "Unicorn (target at N=2,000: map + protect + unmap >= 10,000x):\n");
 	for (int i = 0; i < nun; i++)
 		print_peer_ratios("unicorn", unicorn_n[i], 10000, 0, unicorn_n[i] == 2000);
 	if (result_ns("unicorn", 2000, OP_INSERT) < 0)

@@ -192,7 +192,7 @@ static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t 
 
 int bsdvm_fault(struct vm_map *map, bsdvm_addr_t addr, bsdvm_prot_t access)
 {
-	struct vmspace *vm = bsdvm_map_vmspace(map);
+	struct vmspace *vm = map != NULL ? bsdvm_map_vmspace(map) : NULL;
 	int rv;
 
 	if (vm == NULL || (access & ~VM_PROT_ALL) != 0)

@@ -71,7 +71,7 @@ static int wire_validate(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
 static int range_prepare(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     uint32_t flags)
 {
-	if (bsdvm_map_vmspace(map) == NULL ||
+	if (map == NULL || bsdvm_map_vmspace(map) == NULL ||
 	    (flags & ~(BSDVM_WIRE_HOLESOK | BSDVM_WIRE_USER | BSDVM_WIRE_ALL)) != 0 ||
 	    ((flags & BSDVM_WIRE_ALL) && (flags & BSDVM_WIRE_USER)))
 		return KERN_INVALID_ARGUMENT;
@@ -245,7 +245,7 @@ int bsdvm_map_wire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uin
 {
 	int rv;
 
-	if ((flags & BSDVM_WIRE_ALL) != 0)
+	if (map == NULL || (flags & BSDVM_WIRE_ALL) != 0)
 		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = map_wire_locked(map, start, end, flags);
@@ -257,6 +257,8 @@ int bsdvm_map_unwire(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, u
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = map_unwire_locked(map, start, end, flags);
 	bsdvm_map_unlock(map);

@@ -113,7 +113,15 @@ int vm_map_find(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offset
 	start = *addr;
 	vm_map_lock(map);
 	if (find_space == VMFS_NO_SPACE) {
+		struct vm_map_entry *prev;
+
 		if (max_addr != 0 && (start > max_addr || length > max_addr - start))
+			rv = KERN_NO_SPACE;
+		/* the page: a mapped *addr is KERN_NO_SPACE, whatever else is
+		 * wrong with the request (FreeBSD checks the overlap first too) */
+		else if (!(cow & MAP_REMAP) && length != 0 && start <= UINT64_MAX - length &&
+		    (map_tree_lookup(map, start, &prev) != NULL ||
+		     (prev->next != MAP_HEADER(map) && prev->next->start < start + length)))
 			rv = KERN_NO_SPACE;
 	} else {
 		req.hint = start;
@@ -230,7 +238,8 @@ int vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t n
 {
 	uint32_t f = 0;
 
-	if ((flags & ~(VM_MAP_PROTECT_SET_PROT | VM_MAP_PROTECT_SET_MAXPROT)) != 0)
+	if (map == NULL ||
+	    (flags & ~(VM_MAP_PROTECT_SET_PROT | VM_MAP_PROTECT_SET_MAXPROT)) != 0)
 		return KERN_INVALID_ARGUMENT;
 	if (flags & VM_MAP_PROTECT_SET_PROT)
 		f |= BSDVM_PROTECT_SET_PROT;
@@ -241,22 +250,25 @@ int vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t n
 
 int vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end)
 {
-	return bsdvm_map_delete(map, start, end);
+	return map != NULL ? bsdvm_map_delete(map, start, end) : KERN_INVALID_ARGUMENT;
 }
 
 int vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end)
 {
-	return bsdvm_map_delete_locked(map, start, end);
+	return map != NULL ? bsdvm_map_delete_locked(map, start, end) : KERN_INVALID_ARGUMENT;
 }
 
 int vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end,
     vm_inherit_t new_inheritance)
 {
-	return bsdvm_map_inherit(map, start, end, new_inheritance);
+	return map != NULL ? bsdvm_map_inherit(map, start, end, new_inheritance)
+			   : KERN_INVALID_ARGUMENT;
 }
 
 int vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav)
 {
+	if (map == NULL)
+		return EINVAL;
 	switch (bsdvm_map_madvise(map, start, end, behav)) {
 	case KERN_SUCCESS:
 		return 0;
@@ -279,7 +291,7 @@ static int wire_flags(int flags, uint32_t *out)
 int vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 {
 	uint32_t f;
-	int rv = wire_flags(flags, &f);
+	int rv = map != NULL ? wire_flags(flags, &f) : KERN_INVALID_ARGUMENT;
 
 	return rv != KERN_SUCCESS ? rv : bsdvm_map_wire(map, start, end, f);
 }
@@ -287,7 +299,7 @@ int vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 int vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 {
 	uint32_t f;
-	int rv = wire_flags(flags, &f);
+	int rv = map != NULL ? wire_flags(flags, &f) : KERN_INVALID_ARGUMENT;
 
 	return rv != KERN_SUCCESS ? rv : bsdvm_map_unwire(map, start, end, f);
 }
@@ -295,7 +307,7 @@ int vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int flags)
 boolean_t vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t end,
     vm_prot_t protection)
 {
-	return bsdvm_map_check_protection_locked(map, start, end, protection) ? TRUE : FALSE;
+	return map != NULL && bsdvm_map_check_protection_locked(map, start, end, protection) ? TRUE : FALSE;
 }
 
 void vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry)
@@ -305,7 +317,7 @@ void vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry)
 
 int vm_fault(vm_map_t map, vm_offset_t vaddr, vm_prot_t fault_type)
 {
-	return bsdvm_fault(map, vaddr, fault_type);
+	return map != NULL ? bsdvm_fault(map, vaddr, fault_type) : KERN_INVALID_ARGUMENT;
 }
 
 void vm_map_lock(vm_map_t map) { bsdvm_map_lock(map); }

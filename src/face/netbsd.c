@@ -87,7 +87,9 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 	if (uobj != NULL && uoffset != UVM_UNKNOWN_OFFSET && (uoffset & map->page_mask) != 0)
 		return EINVAL;
 	req.length = size;
-	req.align = align;
+	/* any power of two is a valid alignment; below a page every page
+	 * boundary satisfies it */
+	req.align = align != 0 && align < map->page_size ? map->page_size : align;
 	vm = bsdvm_map_vmspace(map);
 	if (uobj == NULL && uoffset != UVM_UNKNOWN_OFFSET && align == 0 && vm != NULL) {
 		/* <NULL, offset>: the offset is only a PMAP_PREFER hint */

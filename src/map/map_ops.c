@@ -48,6 +48,8 @@ int bsdvm_map_delete(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end)
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = bsdvm_map_delete_locked(map, start, end);
 	bsdvm_map_unlock(map);
@@ -130,6 +132,8 @@ static int range_apply_locking(struct vm_map *map, bsdvm_addr_t start, bsdvm_add
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = range_apply(map, start, end, op);
 	bsdvm_map_unlock(map);
@@ -233,7 +237,8 @@ int bsdvm_map_protect(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 	struct range_op op = { protect_check, protect_changes, protect_apply, &a };
 	const bsdvm_prot_t wx = VM_PROT_WRITE | VM_PROT_EXECUTE;
 
-	if (flags == 0 || (flags & ~(BSDVM_PROTECT_SET_PROT | BSDVM_PROTECT_SET_MAX)) != 0)
+	if (map == NULL || flags == 0 ||
+	    (flags & ~(BSDVM_PROTECT_SET_PROT | BSDVM_PROTECT_SET_MAX)) != 0)
 		return KERN_INVALID_ARGUMENT;
 	if (((flags & BSDVM_PROTECT_SET_PROT) && (new_prot & ~VM_PROT_ALL) != 0) ||
 	    ((flags & BSDVM_PROTECT_SET_MAX) && (new_maxprot & ~VM_PROT_ALL) != 0))
@@ -330,7 +335,7 @@ int bsdvm_map_madvise(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, 
 	struct range_op op = { NULL, advise_changes, advise_apply, &a };
 	int rv;
 
-	if (advice < BSDVM_MADV_NORMAL || advice > BSDVM_MADV_CORE)
+	if (map == NULL || advice < BSDVM_MADV_NORMAL || advice > BSDVM_MADV_CORE)
 		return KERN_INVALID_ARGUMENT;
 	rv = map_range_check(map, start, end);
 	if (rv != KERN_SUCCESS)

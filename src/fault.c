@@ -101,7 +101,7 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 		return KERN_PROTECTION_FAILURE;
 	/* a shared mapping cannot write into a file opened read-only */
 	if (write && e->object != NULL && !(e->eflags & MAP_ENTRY_COW) &&
-	    e->object->type == OBJ_FILE && !e->object->writable)
+	    e->object->type == OBJ_PAGER && !e->object->writable)
 		return KERN_PROTECTION_FAILURE;
 	/* a fault that fails must leave the entry as it found it: an amap
 	 * made here for nothing is taken back, and NEEDS_COPY with it */

@@ -173,8 +173,13 @@ int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_r
 
 	a = bsdvm_attrs_anon((bsdvm_prot_t)(gap->offset & 0xff),
 	    (bsdvm_prot_t)((gap->offset >> 8) & 0xff));
+	/* the new piece is the same stack: it keeps the flags the stack was
+	 * made with; being fresh memory it has no private copy yet */
 	a.eflags = stack->eflags & (MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP |
-	    MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC | MAP_ENTRY_NOFAULT | MAP_ENTRY_NOMERGE);
+	    MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC | MAP_ENTRY_NOFAULT | MAP_ENTRY_NOMERGE |
+	    MAP_ENTRY_COW);
+	if (a.eflags & MAP_ENTRY_COW)
+		a.eflags |= MAP_ENTRY_NEEDS_COPY;
 	a.inherit = stack->inheritance;
 	if (down) {
 		nend = gap->end;

@@ -74,7 +74,7 @@ static void writeback_range(struct bsdvm_sys *sys, struct vm_map_entry *e)
 	struct vm_object *obj = e->object;
 	bsdvm_addr_t va;
 
-	if (obj->type != OBJ_FILE || !obj->writable || (e->eflags & MAP_ENTRY_COW))
+	if (obj->type != OBJ_PAGER || !obj->writable || (e->eflags & MAP_ENTRY_COW))
 		return;
 	for (va = e->start; va < e->end; va += sys->page_size) {
 		struct spa_slot *s = spa_peek(&obj->pages,
@@ -459,7 +459,7 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 		/* as mmap(2): a shared view of a read-only file cannot be made
 		 * writable, ever: its maximum loses WRITE, and asking for WRITE
 		 * now is EACCES */
-		if ((flags & BSDVM_MAPF_SHARED) && obj->type == OBJ_FILE && !obj->writable) {
+		if ((flags & BSDVM_MAPF_SHARED) && obj->type == OBJ_PAGER && !obj->writable) {
 			if (prot & VM_PROT_WRITE)
 				return KERN_PROTECTION_FAILURE;
 			maxprot &= (bsdvm_prot_t)~VM_PROT_WRITE;

@@ -75,17 +75,55 @@ BSDVM_API uint64_t bsdvm_sys_pageout(struct bsdvm_sys *sys, uint64_t want);
 /* Zero-filled, swap-backed memory of `size` bytes (shared anonymous memory). */
 BSDVM_API int bsdvm_object_anon(struct bsdvm_sys *sys, bsdvm_size_t size,
     struct vm_object **objp);
+
 /*
- * A view of a host file: pages are read with pread on first touch; when
- * `writable`, pages dirtied through shared mappings are written back with
- * pwrite by bsdvm_object_sync, on unmap and when the object dies.  The
+ * A pager: the backing store of an object, as callbacks so the memory
+ * layer never does I/O itself (a kernel supplies its vnode or device
+ * pager; bsdvm_object_file supplies one on a host file).  Every op gets
+ * the ctx given to bsdvm_object_pager, is called with the system's lock
+ * held (so it must not call back into the same system) and returns a
+ * KERN_* code.
+ *
+ *  read    fills buf with up to len bytes at off; *got gets how many.
+ *          Fewer than len means the data ends there: the object zero-fills
+ *          the rest of the page.  Required.
+ *  write   stores len bytes at off, all of them or fails.  Never asked to
+ *          write past the length `size` reports.  Required when the object
+ *          is writable, else may be NULL.
+ *  size    the backing store's current length in *sizep: writeback never
+ *          extends it, and a page reaching past it is never evicted, since
+ *          its bytes there have nowhere to go.  NULL: the store is as long
+ *          as the object.
+ *  release called once, when the object dies (after its last writeback);
+ *          may be NULL.
+ */
+struct bsdvm_pager_ops {
+	int (*read)(void *ctx, bsdvm_off_t off, void *buf, size_t len, size_t *got);
+	int (*write)(void *ctx, bsdvm_off_t off, const void *buf, size_t len);
+	int (*size)(void *ctx, bsdvm_off_t *sizep);
+	void (*release)(void *ctx);
+};
+/*
+ * An object of `size` bytes whose pages come from a pager: read on first
+ * touch; when `writable`, pages dirtied through shared mappings are
+ * written back by bsdvm_object_sync, on unmap, on eviction and when the
+ * object dies.  ops must stay valid while the object lives; ctx belongs to
+ * the object from success on (release gets it back), and stays the
+ * caller's on failure (release is not called).
+ */
+BSDVM_API int bsdvm_object_pager(struct bsdvm_sys *sys, const struct bsdvm_pager_ops *ops,
+    void *ctx, bsdvm_size_t size, bool writable, struct vm_object **objp);
+/*
+ * A view of a host file: bsdvm_object_pager with the default pager on fd
+ * (pread on first touch, pwrite on writeback, fstat for the length).  The
  * object does not own fd; keep it open while the object lives.
  */
 BSDVM_API int bsdvm_object_file(struct bsdvm_sys *sys, int fd, bsdvm_size_t size,
     bool writable, struct vm_object **objp);
 BSDVM_API void bsdvm_object_reference(struct vm_object *obj);
 BSDVM_API void bsdvm_object_deallocate(struct vm_object *obj);
-/* Writes dirty pages of a file object back; KERN_FAILURE on an I/O error. */
+/* Writes dirty pages of a writable pager (file) object back; KERN_FAILURE
+ * when the pager fails. */
 BSDVM_API int bsdvm_object_sync(struct vm_object *obj);
 BSDVM_API bsdvm_size_t bsdvm_object_size(const struct vm_object *obj);
 BSDVM_API unsigned bsdvm_object_refcount(const struct vm_object *obj);
@@ -165,7 +203,8 @@ BSDVM_API int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp,
  * page that is really shared), stack growth into a stack gap, protection
  * checks.  KERN_SUCCESS, KERN_INVALID_ADDRESS (unmapped),
  * KERN_PROTECTION_FAILURE (access not allowed, guard page),
- * KERN_RESOURCE_SHORTAGE (no frame and no swap), KERN_FAILURE (file I/O).
+ * KERN_RESOURCE_SHORTAGE (no frame and no swap), KERN_FAILURE (the object's
+ * pager failed).
  */
 BSDVM_API int bsdvm_fault(struct vm_map *map, bsdvm_addr_t addr, bsdvm_prot_t access);
 

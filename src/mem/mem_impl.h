@@ -74,7 +74,7 @@ struct vm_amap {
 /* ---- memory objects ---- */
 
 #define OBJ_ANON 1 /* swap-backed, zero-fill */
-#define OBJ_FILE 2 /* a host file */
+#define OBJ_PAGER 2 /* backed by a pager (bsdvm_object_pager; a host file is one) */
 
 struct vm_object {
 	uint32_t ref;
@@ -82,8 +82,10 @@ struct vm_object {
 	struct bsdvm_sys *sys;
 	bsdvm_size_t size;   /* bytes */
 	struct spa pages;    /* p = resident page, v = swap slot + 1 */
-	int fd;
-	bool writable;
+	/* OBJ_PAGER only: the backing store, reached only through these */
+	const struct bsdvm_pager_ops *pager;
+	void *pager_ctx;
+	bool writable;       /* dirty pages go back through pager->write */
 };
 
 /* ---- the system ---- */
@@ -192,7 +194,7 @@ int amap_copy_range(struct bsdvm_sys *sys, struct vm_amap *src, uint64_t first, 
 int object_get_page(struct vm_object *obj, uint64_t pindex, struct vm_page **pgp);
 void object_ref_locked(struct vm_object *obj);
 void object_unref_locked(struct vm_object *obj);
-/* Writes a file page back if it is dirty (shared writable mappings). */
+/* Writes a pager page back if it is dirty (shared writable mappings). */
 void object_page_writeback(struct bsdvm_sys *sys, struct vm_page *pg);
 /* Evicts an object page (called by pageout); false when it cannot. */
 bool object_evict_page(struct bsdvm_sys *sys, struct vm_page *pg);

@@ -1,12 +1,13 @@
 /*
  * object.c - memory objects: shared anonymous memory (swap-backed,
- * zero-filled) and views of host files (read with pread, written back with
- * pwrite).  Private mappings never write into an object: their writes go
- * to anons (amap.c); shared mappings write the object's own pages.
+ * zero-filled) and objects backed by a pager (struct bsdvm_pager_ops: a
+ * host file through src/platform/pager_fd.c, or whatever a kernel or a
+ * program supplies).  All I/O goes through the pager's ops, so this file
+ * needs nothing from the host.  Private mappings never write into an
+ * object: their writes go to anons (amap.c); shared mappings write the
+ * object's own pages.
  */
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "mem/mem_impl.h"
 
@@ -24,7 +25,6 @@ static int object_new(struct bsdvm_sys *sys, int type, bsdvm_size_t size,
 	obj->type = type;
 	obj->sys = sys;
 	obj->size = size;
-	obj->fd = -1;
 	sys_lock(sys);
 	sys->nobjects++;
 	sys_unlock(sys);
@@ -37,50 +37,59 @@ int bsdvm_object_anon(struct bsdvm_sys *sys, bsdvm_size_t size, struct vm_object
 	return object_new(sys, OBJ_ANON, size, objp);
 }
 
-int bsdvm_object_file(struct bsdvm_sys *sys, int fd, bsdvm_size_t size, bool writable,
-    struct vm_object **objp)
+int bsdvm_object_pager(struct bsdvm_sys *sys, const struct bsdvm_pager_ops *ops, void *ctx,
+    bsdvm_size_t size, bool writable, struct vm_object **objp)
 {
 	int rv;
 
-	if (fd < 0)
+	/* a writable object without write would lose every shared write */
+	if (ops == NULL || ops->read == NULL || (writable && ops->write == NULL))
 		return KERN_INVALID_ARGUMENT;
-	rv = object_new(sys, OBJ_FILE, size, objp);
+	rv = object_new(sys, OBJ_PAGER, size, objp);
 	if (rv == KERN_SUCCESS) {
-		(*objp)->fd = fd;
+		(*objp)->pager = ops;
+		(*objp)->pager_ctx = ctx;
 		(*objp)->writable = writable;
 	}
 	return rv;
 }
 
-/* Writes a dirty file page back; false on an I/O error. */
+/* The backing store's length now; false when the pager cannot tell. */
+static bool pager_length(struct vm_object *obj, bsdvm_off_t *lenp)
+{
+	if (obj->pager->size == NULL) {
+		*lenp = obj->size; /* a store without a size op is the object's size */
+		return true;
+	}
+	return obj->pager->size(obj->pager_ctx, lenp) == KERN_SUCCESS;
+}
+
+/* Writes a dirty pager page back; false when the pager fails. */
 static bool page_writeback(struct vm_object *obj, struct vm_page *pg)
 {
 	struct bsdvm_sys *sys = obj->sys;
 	unsigned attrs = sys->pmap->page_attrs(sys->pmap_ctx, pg, PMAP_ATTR_MODIFIED);
-	off_t off = (off_t)(pg->pindex * sys->page_size);
-	size_t done = 0;
-
+	bsdvm_off_t off = pg->pindex * sys->page_size;
 	size_t want = sys->page_size;
-	struct stat st;
+	bsdvm_off_t len;
 
 	if ((attrs & PMAP_ATTR_MODIFIED) == 0 && (pg->flags & PG_DIRTY) == 0)
 		return true;
-	if (obj->type != OBJ_FILE || !obj->writable)
+	if (obj->type != OBJ_PAGER || !obj->writable)
 		return true;
-	/* as mmap: writing back never changes the file's length */
-	if (fstat(obj->fd, &st) != 0)
+	/* reading the modified bit cleared it: until the bytes are stored,
+	 * PG_DIRTY is what says they still have to be, so a failed write is
+	 * tried again and an eviction never drops them */
+	pg->flags |= PG_DIRTY;
+	/* as mmap: writing back never changes the store's length */
+	if (!pager_length(obj, &len))
 		return false;
-	if (off >= st.st_size)
+	if (off >= len)
 		want = 0;
-	else if ((off_t)want > st.st_size - off)
-		want = (size_t)(st.st_size - off);
-	while (done < want) {
-		ssize_t n = pwrite(obj->fd, pg->data + done, want - done, off + (off_t)done);
-
-		if (n <= 0)
-			return false;
-		done += (size_t)n;
-	}
+	else if (want > len - off)
+		want = (size_t)(len - off);
+	if (want != 0 && obj->pager->write(obj->pager_ctx, off, pg->data, want) != KERN_SUCCESS)
+		return false;
 	pg->flags &= ~PG_DIRTY;
 	return true;
 }
@@ -143,6 +152,9 @@ void object_unref_locked(struct vm_object *obj)
 		return;
 	spa_foreach(&obj->pages, release_one, obj);
 	spa_free(&obj->pages, sys->plat);
+	/* after the last writeback above: the pager's ctx may go now */
+	if (obj->type == OBJ_PAGER && obj->pager->release != NULL)
+		obj->pager->release(obj->pager_ctx);
 	sys->nobjects--;
 	bsdvm_pfree(sys->plat, obj, sizeof(*obj));
 }
@@ -176,7 +188,7 @@ unsigned bsdvm_object_refcount(const struct vm_object *obj)
 	return obj->ref;
 }
 
-/* Fills pg with the object's contents at pindex: swap, file or zeros. */
+/* Fills pg with the object's contents at pindex: swap, pager or zeros. */
 static int object_fill(struct vm_object *obj, struct spa_slot *s, struct vm_page *pg)
 {
 	struct bsdvm_sys *sys = obj->sys;
@@ -190,22 +202,17 @@ static int object_fill(struct vm_object *obj, struct spa_slot *s, struct vm_page
 		pg->flags |= PG_DIRTY;
 		return KERN_SUCCESS;
 	}
-	if (obj->type == OBJ_FILE) {
-		off_t off = (off_t)(pg->pindex * sys->page_size);
-		size_t done = 0;
+	if (obj->type == OBJ_PAGER) {
+		size_t got = 0;
 
-		while (done < sys->page_size) {
-			ssize_t n = pread(obj->fd, pg->data + done, sys->page_size - done,
-			    off + (off_t)done);
-
-			if (n < 0)
-				return KERN_FAILURE;
-			if (n == 0) { /* past the end of the file: zeros */
-				memset(pg->data + done, 0, sys->page_size - done);
-				break;
-			}
-			done += (size_t)n;
-		}
+		/* any pager error is an I/O error to the fault; a pager claiming
+		 * more than it was asked for is broken, and trusting it would
+		 * make the memset below run backwards */
+		if (obj->pager->read(obj->pager_ctx, pg->pindex * sys->page_size, pg->data,
+		    sys->page_size, &got) != KERN_SUCCESS || got > sys->page_size)
+			return KERN_FAILURE;
+		/* past the end of the store: zeros */
+		memset(pg->data + got, 0, sys->page_size - got);
 		sys->file_reads++;
 		return KERN_SUCCESS;
 	}
@@ -254,13 +261,12 @@ bool object_evict_page(struct bsdvm_sys *sys, struct vm_page *pg)
 
 	if (s == NULL)
 		return false;
-	if (obj->type == OBJ_FILE) {
-		struct stat st;
+	if (obj->type == OBJ_PAGER) {
+		bsdvm_off_t len;
 
-		/* bytes beyond the end of the file have no home on disk: a page
+		/* bytes beyond the end of the store have no home there: a page
 		 * holding any stays resident, so they are never lost */
-		if (fstat(obj->fd, &st) != 0 ||
-		    (off_t)((pg->pindex + 1) * sys->page_size) > st.st_size)
+		if (!pager_length(obj, &len) || (pg->pindex + 1) * sys->page_size > len)
 			return false;
 		sys->pmap->page_protect(sys->pmap_ctx, pg, VM_PROT_NONE);
 		if (!page_writeback(obj, pg))

@@ -4,6 +4,8 @@
  * Inspired by FreeBSD's _vm_map_assert_consistent and NetBSD's
  * _uvm_tree_sanity: every invariant the engine relies on is recomputed from
  * scratch, nothing cached is trusted.  Tests call it after every mutation.
+ * It formats its report with vsnprintf, which kernels provide too; the
+ * printing wrapper vm_map_check() lives with the platform (check_print.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,14 +172,4 @@ bool bsdvm_map_check(struct vm_map *map, char *why, size_t whylen)
 	}
 	bsdvm_map_unlock_read(map);
 	return c.ok;
-}
-
-bool vm_map_check(struct vm_map *map)
-{
-	char why[256];
-
-	if (bsdvm_map_check(map, why, sizeof(why)))
-		return true;
-	fprintf(stderr, "vm_map_check: %s\n", why);
-	return false;
 }

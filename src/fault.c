@@ -57,6 +57,10 @@ static int new_anon_page(struct bsdvm_sys *sys, struct vm_amap *amap, uint64_t s
 		if (amap->shared && old->page != NULL)
 			sys->pmap->page_protect(sys->pmap_ctx, old->page, VM_PROT_NONE);
 		anon_unref(sys, old);
+	} else if (src != NULL && amap->shared) {
+		/* a promotion: the amap's other sharers may still map the
+		 * object's page at this slot and must see the new anon */
+		sys->pmap->page_protect(sys->pmap_ctx, src, VM_PROT_NONE);
 	}
 	s->p = anon;
 	*anonp = anon;
@@ -97,8 +101,15 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 			return KERN_PROTECTION_FAILURE; /* the guard tail */
 	}
 	prot = e->protection;
-	if (prot == VM_PROT_NONE || (access & ~prot) != 0)
+	if (wire) {
+		/* wiring faults with the entry's maximum protection, as NetBSD's
+		 * uvm_fault_wire does: copy-on-write is resolved now, so the
+		 * wired page stays the entry's page whatever protect does later */
+		if ((access & ~e->max_protection) != 0)
+			return KERN_PROTECTION_FAILURE;
+	} else if (prot == VM_PROT_NONE || (access & ~prot) != 0) {
 		return KERN_PROTECTION_FAILURE;
+	}
 	/* a shared mapping cannot write into a file opened read-only */
 	if (write && e->object != NULL && !(e->eflags & MAP_ENTRY_COW) &&
 	    e->object->type == OBJ_PAGER && !e->object->writable)

@@ -40,7 +40,11 @@ static int wire_validate(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
 		if (e->start > cursor && !holesok)
 			return KERN_INVALID_ADDRESS;
 		cursor = e->end;
-		if ((e->eflags & MAP_ENTRY_GUARD) || e->protection == VM_PROT_NONE) {
+		/* a guard has nothing to wire; neither has a PROT_NONE entry, but
+		 * one wired before it became NONE must still be unwirable, so for
+		 * unwire it is an ordinary entry */
+		if ((e->eflags & MAP_ENTRY_GUARD) ||
+		    (!unwire && e->protection == VM_PROT_NONE)) {
 			if (!holesok)
 				return KERN_INVALID_ADDRESS;
 			continue;
@@ -94,10 +98,16 @@ static int wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e)
 	bsdvm_addr_t va;
 	int rv = KERN_SUCCESS;
 
+	/* private memory that may ever be written is made private now */
+	bsdvm_prot_t access = e->protection;
+
+	if ((e->max_protection & VM_PROT_WRITE) &&
+	    (e->object == NULL || (e->eflags & MAP_ENTRY_COW)))
+		access |= VM_PROT_WRITE;
 	for (va = e->start; va < e->end; va += sys->page_size) {
 		struct vm_page *pg;
 
-		rv = fault_locked(vm, va, e->protection, true);
+		rv = fault_locked(vm, va, access, true);
 		pg = rv == KERN_SUCCESS ? entry_page(sys, e, va) : NULL;
 		if (pg == NULL) {
 			if (rv == KERN_SUCCESS)

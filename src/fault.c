@@ -94,6 +94,10 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 		sys_unlock(sys); /* growth edits the map, whose hooks take sys->lock */
 		rv = growstack_locked(map, va, &vm->limits, &vm->stack);
 		sys_lock(sys);
+		/* a refused growth is an access to the guard (FreeBSD); running
+		 * out of memory is reported as such */
+		if (rv == KERN_RESOURCE_SHORTAGE)
+			return rv;
 		if (rv != KERN_SUCCESS)
 			return KERN_PROTECTION_FAILURE;
 		e = map_tree_lookup(map, va, NULL);
@@ -119,10 +123,14 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 	had_amap = e->aux != NULL;
 	flags = e->eflags;
 	rv = fault_entry(vm, e, va, access, wire);
-	if (rv != KERN_SUCCESS && !had_amap && e->aux != NULL && amap_empty(e->aux)) {
-		amap_unref(sys, e->aux, 0, 0);
-		e->aux = NULL;
+	if (rv != KERN_SUCCESS && !had_amap) {
+		/* the listing is as before; a page already promoted stays in
+		 * the amap, where the next fault finds it */
 		e->eflags = flags;
+		if (e->aux != NULL && amap_empty(e->aux)) {
+			amap_unref(sys, e->aux, 0, 0);
+			e->aux = NULL;
+		}
 	}
 	return rv;
 }

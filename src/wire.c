@@ -41,10 +41,10 @@ static int wire_validate(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t en
 			return KERN_INVALID_ADDRESS;
 		cursor = e->end;
 		/* a guard has nothing to wire; neither has a PROT_NONE entry, but
-		 * one wired before it became NONE must still be unwirable, so for
-		 * unwire it is an ordinary entry */
+		 * one wired before it became NONE must still be unwirable: only
+		 * an unwired NONE entry counts as a hole for unwire */
 		if ((e->eflags & MAP_ENTRY_GUARD) ||
-		    (!unwire && e->protection == VM_PROT_NONE)) {
+		    (e->protection == VM_PROT_NONE && (!unwire || e->wired_count == 0))) {
 			if (!holesok)
 				return KERN_INVALID_ADDRESS;
 			continue;

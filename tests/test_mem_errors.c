@@ -1305,9 +1305,9 @@ static const struct row table[] = {
 	WIRE2("hole at the start", IAD, V_MAIN, W0 - PG, W0 + PG, 0),
 	WIRE2("guard", IAD, V_MAIN, G0, G0 + PG, 0),
 	WIRE("NONE entry", IAD, V_MAIN, N0, N0 + PG, 0, 0),
-	/* a PROT_NONE entry may have been wired before it became NONE, so for
-	 * unwire it is an ordinary entry: never wired, it is refused */
-	UNWIRE("NONE entry", IA, V_MAIN, N0, N0 + PG, 0, 0),
+	/* a PROT_NONE entry that was never wired is a hole for unwire too (one
+	 * wired before it became NONE is unwired like any other) */
+	UNWIRE("NONE entry", IAD, V_MAIN, N0, N0 + PG, 0, 0),
 	WIRE("RW page then a NONE page", IAD, V_MAIN, AN0, AN0 + 2 * PG, 0, 0),
 	WIRE2("stack gap", IAD, V_MAIN, SD0 + PG, SD0 + 2 * PG, 0),
 	WIRE("stack gap and stack", IAD, V_MAIN, SD1 - SGROW - PG, SD1, 0, 0),

@@ -235,17 +235,20 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 {
 	struct vm_map_entry *n = map->root, *pred = MAP_HEADER(map);
 
+	/* The way down is unpredictable, so it is chosen with selects rather
+	 * than branches; only "found", taken once, is a branch.  (Unsigned
+	 * wrap makes addr - start < end - start mean start <= addr < end.) */
 	while (n != NULL) {
-		if (addr < n->start) {
-			n = n->left;
-		} else if (addr >= n->end) {
-			pred = n;
-			n = n->right;
-		} else {
+		bool right;
+
+		if (addr - n->start < n->end - n->start) {
 			if (predp != NULL)
 				*predp = n->prev;
 			return n;
 		}
+		right = addr >= n->start;
+		pred = right ? n : pred;
+		n = right ? n->right : n->left;
 	}
 	if (predp != NULL)
 		*predp = pred;

@@ -27,6 +27,7 @@ struct bsdvm_rwlock {
 	int readers;       /* shared holders */
 	int writer;        /* 1 while held exclusive */
 	int writers_waiting;
+	int sleepers;      /* threads in cond_wait: no broadcast without them */
 	uint64_t unlocks;  /* exclusive releases, for unlock_and_wait */
 };
 

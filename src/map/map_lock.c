@@ -13,7 +13,7 @@
 
 int bsdvm_rwlock_init(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p)
 {
-	lk->readers = lk->writer = lk->writers_waiting = 0;
+	lk->readers = lk->writer = lk->writers_waiting = lk->sleepers = 0;
 	lk->unlocks = 0;
 	lk->mtx = p->mutex_create(p->ctx);
 	if (lk->mtx == NULL)
@@ -44,12 +44,17 @@ static void mtx_exit(struct vm_map *map)
 
 static void cv_wait(struct vm_map *map)
 {
+	map->lock.sleepers++;
 	P(map)->cond_wait(P(map)->ctx, map->lock.cv, map->lock.mtx);
+	map->lock.sleepers--;
 }
 
+/* Wakes sleepers, if any: most unlocks have none, and a broadcast costs
+ * as much as the rest of the unlock. */
 static void cv_broadcast(struct vm_map *map)
 {
-	P(map)->cond_broadcast(P(map)->ctx, map->lock.cv);
+	if (map->lock.sleepers > 0)
+		P(map)->cond_broadcast(P(map)->ctx, map->lock.cv);
 }
 
 /* With the mutex held: wait for and take the exclusive lock. */
@@ -191,8 +196,16 @@ bool bsdvm_map_unlock_and_wait(struct vm_map *map, uint64_t timeout_ns)
 		} else {
 			uint64_t now = p->clock_ns(p->ctx);
 
-			if (now >= deadline ||
-			    p->cond_timedwait(p->ctx, lk->cv, lk->mtx, deadline - now) != 0) {
+			int timedout;
+
+			if (now >= deadline) {
+				woken = false;
+				break;
+			}
+			lk->sleepers++;
+			timedout = p->cond_timedwait(p->ctx, lk->cv, lk->mtx, deadline - now);
+			lk->sleepers--;
+			if (timedout != 0) {
 				woken = lk->unlocks != seen;
 				break;
 			}

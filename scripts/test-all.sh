@@ -95,6 +95,27 @@ else
 	status=1
 fi
 
+# ---- fuzz: the libFuzzer target (fuzz/run.sh), ASan + UBSan, bounded time ----
+# FUZZ_SECONDS: how long to fuzz (default 300 in CI, 60 otherwise; 0 skips).
+# timeout is the backstop: libFuzzer checks -max_total_time only between inputs.
+if command -v clang >/dev/null; then
+	fuzz_secs=${FUZZ_SECONDS:-}
+	if [ -z "$fuzz_secs" ]; then
+		if [ "${CI:-}" = true ]; then fuzz_secs=300; else fuzz_secs=60; fi
+	fi
+	if [ "$fuzz_secs" -gt 0 ]; then
+		note "libFuzzer: fuzz_vm for ${fuzz_secs}s (ASan + UBSan)"
+		if BSDVM_OUT="$out" timeout --kill-after=60 $((fuzz_secs + 900)) \
+			bash "$src/fuzz/run.sh" "$fuzz_secs"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			status=1
+		fi
+	fi
+fi
+# ---- end fuzz ----
+
 echo
 echo "tests: $passed passed, $failed failed"
 exit $status

@@ -63,8 +63,9 @@ extern "C" {
 struct vm_map_entry {
 	/* index: balanced tree keyed by start, plus the address-order list.
 	 * A lookup reads left, right, start and end, a space search also the
-	 * gaps: they share the first 64-byte line, and entries are allocated
-	 * 64-byte aligned, so each step of a descent touches one line. */
+	 * gaps: they share the first 64 bytes, so with a platform that
+	 * allocates entries 64-byte aligned (alloc_aligned) each step of a
+	 * descent touches one cache line. */
 	struct vm_map_entry *left, *right;
 	bsdvm_addr_t start;    /* first address */
 	bsdvm_addr_t end;      /* first address after the entry */

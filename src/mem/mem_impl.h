@@ -22,7 +22,7 @@ struct spa_slot {
 	void *p;
 	uint64_t v;
 };
-#define SPA_CHUNK 512
+#define SPA_CHUNK 64 /* slots per chunk: small, so a small amap costs 1 KiB, not 8 */
 struct spa {
 	struct spa_slot **chunks; /* chunks[i] covers slots [i*SPA_CHUNK, (i+1)*SPA_CHUNK) */
 	uint64_t nchunks;

@@ -98,12 +98,18 @@ par=()
 [ "$jobs" -gt 1 ] && par=(-jobs="$jobs" -workers="$jobs")
 # -jobs writes fuzz-N.log into the current directory: run from $out
 # shellcheck disable=SC2086
+# libFuzzer's progress lines go to a log; the summary (or, on failure, the
+# end of the log with the failing operations) is printed below
+log=$out/fuzz.log
 (cd "$out" && timeout --kill-after=30 $((secs + 120)) "$bin" -max_total_time="$secs" \
 	-timeout=30 -max_len=4096 -print_final_stats=1 -artifact_prefix="$out/artifacts/" \
-	"${par[@]}" ${FUZZ_ARGS:-} "$out/corpus" "$src/fuzz/corpus")
+	"${par[@]}" ${FUZZ_ARGS:-} "$out/corpus" "$src/fuzz/corpus") >"$log" 2>&1
 rc=$?
+grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' \
+	"$log" || true
 if [ "$rc" -ne 0 ]; then
-	echo "fuzz: FAILED (exit $rc); crash inputs in $out/artifacts:" >&2
+	tail -n 80 "$log" >&2
+	echo "fuzz: FAILED (exit $rc); full log $log; crash inputs in $out/artifacts:" >&2
 	ls -l "$out/artifacts" >&2
 	echo "fuzz: shrink one with: fuzz/run.sh minimize $out/artifacts/<file>" >&2
 	exit 1

@@ -132,7 +132,7 @@ static int wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e)
 int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
-	struct vm_map_entry *pred, *e, *first;
+	struct vm_map_entry *e, *first;
 	bool prep_first = false, prep_last = false;
 	bsdvm_size_t newbytes;
 	int rv = range_prepare(map, start, end, flags);
@@ -167,9 +167,7 @@ int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, ui
 	if (e != NULL && e->end > end && e->start < end && wire_changes(e, flags))
 		map_entry_clip_end(map, e, end);
 
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
+	first = map_range_first(map, start);
 	sys_lock(vm->sys);
 	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		if (e->start < start || e->end > end || !wire_changes(e, flags))
@@ -211,7 +209,7 @@ int map_wire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, ui
 int map_unwire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, uint32_t flags)
 {
 	struct vmspace *vm = bsdvm_map_vmspace(map);
-	struct vm_map_entry *pred, *e, *first;
+	struct vm_map_entry *e, *first;
 	bsdvm_size_t unused;
 	int rv = range_prepare(map, start, end, flags);
 
@@ -222,17 +220,13 @@ int map_unwire_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end, 
 		rv = map_entry_reserve(map, 2);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
+	first = map_range_first(map, start);
 	if (first != MAP_HEADER(map) && first->start < start && first->wired_count > 0)
 		map_entry_clip_start(map, first, start);
 	e = map_tree_lookup(map, end - 1, NULL);
 	if (e != NULL && e->end > end && e->start < end && e->wired_count > 0)
 		map_entry_clip_end(map, e, end);
-	first = map_tree_lookup(map, start, &pred);
-	if (first == NULL)
-		first = pred->next;
+	first = map_range_first(map, start);
 	sys_lock(vm->sys);
 	for (e = first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		if (e->wired_count == 0 || (e->eflags & MAP_ENTRY_GUARD))

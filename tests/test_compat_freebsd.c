@@ -178,24 +178,7 @@ static bool unchanged(vm_map_t map, const char *before)
 /* ------------------------------------------------------------------ */
 /* Threads: a worker runs one call; the main thread watches its flags. */
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-/* Polls *flag for up to ms milliseconds; true once it is set. */
-static bool wait_flag(atomic_int *flag, unsigned ms)
-{
-	for (unsigned i = 0; i < ms; i++) {
-		if (atomic_load(flag))
-			return true;
-		sleep_ms(1);
-	}
-	return atomic_load(flag) != 0;
-}
+/* sleep_ms and wait_flag: support/testutil.h */
 
 /* A worker that never finishes is a deadlock: report and stop. */
 static void deadlock(const char *what)

@@ -220,23 +220,7 @@ static bool has(struct vmspace *vm, vaddr_t a, const char *s)
 /* ------------------------------------------------------------------ */
 /* Threads */
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static bool wait_flag(atomic_int *flag, unsigned ms)
-{
-	for (unsigned i = 0; i < ms; i++) {
-		if (atomic_load(flag))
-			return true;
-		sleep_ms(1);
-	}
-	return atomic_load(flag) != 0;
-}
+/* sleep_ms and wait_flag: support/testutil.h */
 
 static void deadlock(const char *what)
 {

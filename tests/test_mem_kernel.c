@@ -25,21 +25,6 @@
 /* ------------------------------------------------------------------ */
 /* helpers (the common ones are in support/memtest.h) */
 
-static int count_entry(void *arg, const struct bsdvm_region *r)
-{
-	(void)r;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
-static uint64_t nentries(struct vmspace *vm)
-{
-	uint64_t n = 0;
-
-	bsdvm_map_foreach(M(vm), count_entry, &n);
-	return n;
-}
-
 
 static struct vm_map *KM(struct bsdvm_sys *s)
 {

@@ -23,23 +23,7 @@
 #include "memtest.h"
 
 /* ------------------------------------------------------------------ */
-/* helpers */
-
-
-static int count_entry(void *arg, const struct bsdvm_region *r)
-{
-	(void)r;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
-static uint64_t nentries(struct vmspace *vm)
-{
-	uint64_t n = 0;
-
-	bsdvm_map_foreach(M(vm), count_entry, &n);
-	return n;
-}
+/* helpers (the common ones are in support/memtest.h) */
 
 
 /* The region at addr: [start, end) and its wiring. */

@@ -166,3 +166,18 @@ struct vmspace *fork_at(const char *file, int line, struct vmspace *vm)
 	CHECK_FL(file, line, vm_map_check(M(child)));
 	return child;
 }
+
+static int count_entry(void *arg, const struct bsdvm_region *r)
+{
+	(void)r;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+uint64_t nentries(struct vmspace *vm)
+{
+	uint64_t n = 0;
+
+	bsdvm_map_foreach(M(vm), count_entry, &n);
+	return n;
+}

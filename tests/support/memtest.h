@@ -79,6 +79,8 @@ void put_at(const char *file, int line, struct vmspace *vm, uint8_t *model,
 void verify_at(const char *file, int line, struct vmspace *vm, const uint8_t *model,
     bsdvm_addr_t base, size_t n);
 struct vmspace *fork_at(const char *file, int line, struct vmspace *vm);
+/* Entries in vm's map. */
+uint64_t nentries(struct vmspace *vm);
 
 #define FINISH(s) finish_at(__FILE__, __LINE__, (s))
 #define MAP_AT(vm, a, len, flags) map_at(__FILE__, __LINE__, (vm), (a), (len), (flags))

@@ -1,6 +1,8 @@
 /*
  * testutil.c - shared test helpers (see testutil.h).
  */
+#include <time.h>
+
 #include "testutil.h"
 
 unsigned long tu_passed, tu_failed;
@@ -71,4 +73,22 @@ char *test_map_listing(struct vm_map *map)
 	l.cap = 1;
 	bsdvm_map_foreach(map, list_one, &l);
 	return l.buf;
+}
+
+void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+bool wait_flag(atomic_int *flag, unsigned ms)
+{
+	for (unsigned i = 0; i < ms; i++) {
+		if (atomic_load(flag))
+			return true;
+		sleep_ms(1);
+	}
+	return atomic_load(flag) != 0;
 }

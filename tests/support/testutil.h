@@ -11,6 +11,8 @@
 #define BSDVM_TESTUTIL_H
 
 #include <inttypes.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,5 +95,10 @@ struct vm_map *test_map_new(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t pag
 /* Writes the map's entries, one per line, to a malloc'd string (for
  * "listed exactly as before" comparisons).  Caller frees. */
 char *test_map_listing(struct vm_map *map);
+
+/* Sleeps ms milliseconds (threaded tests). */
+void sleep_ms(unsigned ms);
+/* Polls *flag for up to ms milliseconds; true once it is set. */
+bool wait_flag(atomic_int *flag, unsigned ms);
 
 #endif /* BSDVM_TESTUTIL_H */

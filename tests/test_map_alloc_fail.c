@@ -112,7 +112,8 @@ static bool stats_equal(const struct bsdvm_map_stats *a, const struct bsdvm_map_
 	 * does make; every other field must be untouched */
 	return a->nentries == b->nentries && a->size == b->size &&
 	    a->largest_gap == b->largest_gap && a->inserts == b->inserts &&
-	    a->removes == b->removes && a->splits == b->splits && a->merges == b->merges;
+	    a->removes == b->removes && a->splits == b->splits && a->merges == b->merges &&
+	    a->index_depth == b->index_depth;
 }
 
 static void print_stats(const char *tag, const struct bsdvm_map_stats *s)
@@ -207,6 +208,8 @@ static unsigned inject_until_success(const char *name, struct vm_map *map, op_fn
 			fprintf(stderr, "%s, k=%" PRIu64 ": before:\n%s after:\n%s", name, k,
 			    before, after);
 		}
+		/* with no cache, a failed operation keeps no spare index node */
+		CHECK_EQ_U64(st1.index_bytes, st0.index_bytes);
 		if (!stats_equal(&st0, &st1)) {
 			CHECK(!"statistics changed by a failed operation");
 			fprintf(stderr, "%s, k=%" PRIu64 ":\n", name, k);
@@ -233,11 +236,13 @@ static unsigned inject_until_success(const char *name, struct vm_map *map, op_fn
 	CHECK(points >= 1); /* every case here must allocate */
 	CHECK_MAP(map);
 
-	/* with no entry cache, the map's memory is exactly its entries */
+	/* with no entry cache, the map's memory is exactly its entries and
+	 * its index */
 	bsdvm_map_get_stats(map, &st_end);
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes() - live_start,
 	    ((int64_t)st_end.nentries - (int64_t)st_start.nentries) *
-	    (int64_t)sizeof(struct vm_map_entry));
+	    (int64_t)sizeof(struct vm_map_entry) +
+	    ((int64_t)st_end.index_bytes - (int64_t)st_start.index_bytes));
 
 	printf("  %-22s %u failure point%s (success at k=%" PRIu64 ", %" PRIu64
 	    " allocation%s)\n", name, points, points == 1 ? "" : "s", k,
@@ -797,12 +802,14 @@ static void test_random(uint64_t seed, unsigned nops)
 			CHECK(bsdvm_alloc_failures() == f0 + 1);
 			CHECK(strcmp(before, after) == 0);
 			CHECK(stats_equal(&st0, &st1));
+			CHECK_EQ_U64(st1.index_bytes, st0.index_bytes);
 			CHECK_EQ_U64(bsdvm_alloc_live_bytes(), live0);
 		} else {
-			/* no cache: memory is exactly the entries */
+			/* no cache: memory is exactly the entries and the index */
 			CHECK_EQ_U64(bsdvm_alloc_live_bytes() - live0,
 			    ((int64_t)st1.nentries - (int64_t)st0.nentries) *
-			    (int64_t)sizeof(struct vm_map_entry));
+			    (int64_t)sizeof(struct vm_map_entry) +
+			    ((int64_t)st1.index_bytes - (int64_t)st0.index_bytes));
 			rv_twin = rnd_apply(twin, &o_twin);
 			CHECK_KERN(rv, rv_twin);
 			CHECK_EQ_U64(o.f.addr, o_twin.f.addr);

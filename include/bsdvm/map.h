@@ -57,35 +57,28 @@ extern "C" {
 	 MAP_ENTRY_IN_TRANSITION)
 
 /*
- * One entry.  The fields above "mapping" belong to the index and must not
- * be touched; the rest may be read by a caller holding the map lock.
+ * One entry.  The fields above "mapping" belong to the map and must not be
+ * written; the rest may be read by a caller holding the map lock.
  */
 struct vm_map_entry {
-	/* index: balanced tree keyed by start, plus the address-order list.
-	 * A lookup reads left, right, start and end, a space search also the
-	 * gaps: they share the first 64 bytes, so with a platform that
-	 * allocates entries 64-byte aligned (alloc_aligned) each step of a
-	 * descent touches one cache line. */
-	struct vm_map_entry *left, *right;
+	/* address order: the list runs through the map's header, so the
+	 * successor and predecessor are one pointer away */
+	struct vm_map_entry *prev, *next;
+	/* the index keeps its own copy of the bounds, beside the pointer to
+	 * the entry, so that lookups and space searches never read entries */
 	bsdvm_addr_t start;    /* first address */
 	bsdvm_addr_t end;      /* first address after the entry */
-	bsdvm_size_t max_gap;  /* largest gap in this subtree */
-	bsdvm_size_t gap;      /* free bytes between end and next->start */
-	struct vm_map_entry *parent;
-	int32_t height;        /* subtree height (AVL balance) */
 	/* mapping (readable under the map lock) */
-	uint32_t eflags;       /* MAP_ENTRY_* */
-	struct vm_map_entry *prev, *next;
 	struct vm_object *object;
 	bsdvm_off_t offset;    /* object offset of start */
+	uint32_t eflags;       /* MAP_ENTRY_* */
+	int32_t wired_count;
 	bsdvm_prot_t protection;
 	bsdvm_prot_t max_protection;
 	bsdvm_inherit_t inheritance;
 	uint8_t advice;        /* BSDVM_MADV_NORMAL / RANDOM / SEQUENTIAL */
-	int32_t wired_count;
 	void *aux;             /* reserved for the memory layer (amap reference) */
 	bsdvm_off_t aux_off;   /* reserved for the memory layer (amap slot offset) */
-	uint64_t reserved_;    /* pads the entry to two cache lines */
 };
 
 /* ------------------------------------------------------------------ */
@@ -360,14 +353,17 @@ struct bsdvm_map_stats {
 	uint64_t splits;       /* clips */
 	uint64_t merges;       /* coalescings (extensions and joins) */
 	uint64_t timestamp;
+	uint64_t index_depth;  /* levels of the index (0 when the map is empty) */
+	uint64_t index_bytes;  /* memory the index holds, spare nodes included */
 };
 BSDVM_API void bsdvm_map_get_stats(struct vm_map *map, struct bsdvm_map_stats *st);
 
 /*
  * Walks the whole map and checks every invariant: order, no overlap, page
- * alignment, bounds, non-empty entries, list/tree agreement, parent links,
- * AVL balance, the gap and max_gap augmentation recomputed from scratch,
- * entry count and size, flag and protection sanity, wiring state.  Returns
+ * alignment, bounds, non-empty entries, list/index agreement, the index's
+ * balance, fill, keys and copies of each entry's bounds, the largest-gap
+ * summaries recomputed from scratch, entry count and size, flag and
+ * protection sanity, wiring state.  Returns
  * true when all hold; otherwise false, and if why is not NULL writes a
  * description of the first violation (at most whylen bytes).  Takes the
  * read lock.  O(n).

@@ -42,7 +42,6 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	map->header.start = params->max;
 	map->header.end = params->min;
 	map->header.next = map->header.prev = &map->header;
-	map->header.gap = params->max - params->min;
 	map->header.eflags = 0;
 	map->page_size = pg;
 	map->page_mask = pg - 1;
@@ -61,7 +60,6 @@ int map_reset_bounds(struct vm_map *map, bsdvm_addr_t min, bsdvm_addr_t max)
 		return KERN_INVALID_ARGUMENT;
 	map->header.start = max;
 	map->header.end = min;
-	map->header.gap = max - min;
 	return KERN_SUCCESS;
 }
 
@@ -75,7 +73,7 @@ void bsdvm_map_destroy(struct vm_map *map)
 	while (map->header.next != &map->header)
 		map_entry_remove(map, map->header.next);
 	map->cache_max = 0;
-	map_entry_trim(map);
+	map_entry_trim(map); /* entries and index nodes alike */
 	bsdvm_rwlock_fini(&map->lock, plat);
 	bsdvm_pfree(plat, map, sizeof(*map));
 }
@@ -106,6 +104,8 @@ void bsdvm_map_get_stats(struct vm_map *map, struct bsdvm_map_stats *st)
 	st->splits = map->splits;
 	st->merges = map->merges;
 	st->timestamp = bsdvm_map_timestamp(map);
+	st->index_depth = (uint64_t)map->bt_depth;
+	st->index_bytes = map_index_bytes(map);
 	bsdvm_map_unlock_read(map);
 }
 

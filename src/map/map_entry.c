@@ -8,28 +8,30 @@
  */
 #include <string.h>
 
-#include "map/map_impl.h"
+#include "map/map_btree.h"
 
-/* Entries start on a cache line when the platform can align them. */
-static struct vm_map_entry *entry_alloc(const struct bsdvm_platform *p)
+void *map_obj_alloc(const struct bsdvm_platform *p, size_t size)
 {
 	if (p->alloc_aligned != NULL && p->free_aligned != NULL)
-		return p->alloc_aligned(p->ctx, sizeof(struct vm_map_entry), 64);
-	return bsdvm_palloc(p, sizeof(struct vm_map_entry));
+		return p->alloc_aligned(p->ctx, size, 64);
+	return bsdvm_palloc(p, size);
 }
 
-static void entry_free(const struct bsdvm_platform *p, struct vm_map_entry *e)
+void map_obj_free(const struct bsdvm_platform *p, void *obj, size_t size)
 {
 	if (p->alloc_aligned != NULL && p->free_aligned != NULL)
-		p->free_aligned(p->ctx, e, sizeof(*e));
+		p->free_aligned(p->ctx, obj, size);
 	else
-		bsdvm_pfree(p, e, sizeof(*e));
+		bsdvm_pfree(p, obj, size);
 }
 
 int map_entry_reserve(struct vm_map *map, unsigned n)
 {
+	/* the index nodes linking n entries may need come first */
+	if (bt_reserve(map, n) != KERN_SUCCESS)
+		return KERN_RESOURCE_SHORTAGE;
 	while (map->nfree < n) {
-		struct vm_map_entry *e = entry_alloc(map->plat);
+		struct vm_map_entry *e = map_obj_alloc(map->plat, sizeof(*e));
 
 		if (e == NULL) {
 			/* a failed operation must not keep what it got so far */
@@ -70,8 +72,9 @@ void map_entry_trim(struct vm_map *map)
 
 		map->free_entries = e->next;
 		map->nfree--;
-		entry_free(map->plat, e);
+		map_obj_free(map->plat, e, sizeof(*e));
 	}
+	bt_trim(map);
 }
 
 /* A copy of e's mapping attributes in a fresh (reserved) entry. */

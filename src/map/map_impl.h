@@ -1,17 +1,11 @@
 /*
  * map_impl.h - the map engine's private structures and internal functions.
  *
- * Layout of the index (ideas from NetBSD uvm_map.c's gap-augmented tree and
- * FreeBSD vm_map.c's max_free; code is our own):
- *
- *  - every entry is a node of an AVL tree keyed by start, and also sits on a
- *    doubly linked address-order list that runs through the map's header;
- *  - the header is a sentinel entry with start = max and end = min (the
- *    FreeBSD/NetBSD trick), so "next->start - end" is the free gap after any
- *    entry, the last one included, and the header's own gap is the free space
- *    below the first entry;
- *  - each node caches its gap and the largest gap in its subtree, which makes
- *    first-fit and top-down searches O(log n).
+ * Layout: the entries sit on a doubly linked address-order list that runs
+ * through the map's header, and are indexed by a B+tree of compact nodes
+ * (map_btree.h) that keeps each entry's bounds and, per subtree, the
+ * largest free gap, which makes lookups and first-fit and top-down searches
+ * O(log n) without touching entries.
  */
 #ifndef BSDVM_MAP_IMPL_H
 #define BSDVM_MAP_IMPL_H
@@ -62,9 +56,15 @@ struct bsdvm_map_hooks {
 int map_entry_prepare_clip(struct vm_map *map, struct vm_map_entry *e, bool *prepared);
 void map_entry_unprepare_clip(struct vm_map *map, struct vm_map_entry *e);
 
+struct bt_node;
+
 struct vm_map {
 	struct vm_map_entry header; /* start = max, end = min; list sentinel */
-	struct vm_map_entry *root;  /* AVL root, NULL when empty */
+	struct bt_node *bt_root;    /* index root, NULL when empty */
+	int bt_depth;               /* index levels: 0 empty, 1 root is a leaf */
+	uint64_t bt_nodes;          /* nodes in the index */
+	struct bt_node *bt_free;    /* spare nodes, reserved before changes */
+	unsigned bt_nfree;
 	uint64_t nentries;
 	bsdvm_size_t size;          /* mapped bytes, guards excluded */
 	bsdvm_size_t page_size;
@@ -107,10 +107,10 @@ void bsdvm_pfree(const struct bsdvm_platform *p, void *ptr, size_t size);
 int bsdvm_rwlock_init(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
 void bsdvm_rwlock_fini(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
 
-/* ---- tree and list (map_tree.c) ---- */
+/* ---- index and list (map_tree.c, map_gap.c) ---- */
 /* Links e (start/end set, not yet in the map) right after prev (an entry or
  * the header).  The caller guarantees prev->end <= e->start and
- * e->end <= prev->next->start. */
+ * e->end <= prev->next->start, and reserved (map_entry_reserve). */
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e);
 void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
@@ -121,14 +121,31 @@ void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t e
  * addr (the header when none). */
 struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp);
-/* The first entry after owner (in address order) whose gap is >= need; the
- * header stands for "before the first entry".  NULL when none. */
-struct vm_map_entry *map_tree_next_gap(struct vm_map *map,
-    struct vm_map_entry *owner, bsdvm_size_t need);
-/* The last gap owner before owner with gap >= need (possibly the header). */
-struct vm_map_entry *map_tree_prev_gap(struct vm_map *map,
-    struct vm_map_entry *owner, bsdvm_size_t need);
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map);
+/* Bytes the index's nodes take, spares included. */
+uint64_t map_index_bytes(const struct vm_map *map);
+
+/* A root-to-leaf path through the index: node[0] is the root, node[depth-1]
+ * the leaf; idx[k] is the child (in the leaf, the slot) taken at level k. */
+#define BT_MAXDEPTH 40 /* > log_4(2^52 pages) + 1 */
+struct bt_path {
+	int depth;
+	struct bt_node *node[BT_MAXDEPTH];
+	int idx[BT_MAXDEPTH];
+};
+
+/* A free gap [start, end) and where it sits in the index. */
+struct map_gap {
+	bsdvm_addr_t start, end;
+	bool header;    /* the gap below the first entry */
+	struct bt_path path;
+};
+/* The gap holding addr; when addr is inside an entry, the gap after it (up)
+ * or before it (!up). */
+void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struct map_gap *g);
+/* The next (previous) gap of at least need bytes; false when none. */
+bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need);
+bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need);
 
 /* ---- entries (map_entry.c) ---- */
 int map_entry_reserve(struct vm_map *map, unsigned n);
@@ -171,6 +188,28 @@ void map_range_clip(struct vm_map *map, struct map_range *r, bsdvm_addr_t start,
 /* Merges entries from the one before e through the one after end. */
 void map_range_simplify_from(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
 void map_range_simplify(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
+
+/* ---- consistency checks (map_check.c, map_btree_check.c) ---- */
+struct map_checker {
+	struct vm_map *map;
+	char *why;       /* where the first violation is described, or NULL */
+	size_t whylen;
+	bool ok;
+};
+/* Records a violation (only the first is described); returns false. */
+bool map_check_fail(struct map_checker *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The index half: every node, key, copied bound and gap summary against
+ * the entry list. */
+bool map_check_index(struct map_checker *c);
+
+/* ---- allocation of entries and index nodes (map_entry.c) ---- */
+/* Cache-line aligned when the platform can align. */
+void *map_obj_alloc(const struct bsdvm_platform *p, size_t size);
+void map_obj_free(const struct bsdvm_platform *p, void *obj, size_t size);
 
 /* ---- attribute validation (map_insert.c) ---- */
 /* The attributes alone: KERN_INVALID_ARGUMENT or KERN_PROTECTION_FAILURE. */

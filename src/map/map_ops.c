@@ -411,6 +411,7 @@ int bsdvm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_
 
 	if (rv == KERN_SUCCESS && needed)
 		map_entry_clip_start(map, e, addr);
+	map_entry_trim(map); /* spare index nodes, or the entry a failure left */
 	return rv;
 }
 
@@ -421,6 +422,7 @@ int bsdvm_map_clip_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t 
 
 	if (rv == KERN_SUCCESS && needed)
 		map_entry_clip_end(map, e, addr);
+	map_entry_trim(map); /* spare index nodes, or the entry a failure left */
 	return rv;
 }
 

@@ -5,7 +5,7 @@
  *
  * Search order: first the gap that holds the hint, then the gaps beyond it
  * in address order, each found in O(log n) by the max_gap augmentation
- * (map_tree_next_gap / map_tree_prev_gap).  Without alignment the first gap
+ * (map_tree_gap_next / map_tree_gap_prev).  Without alignment the first gap
  * big enough always fits, so the search is one descent.  With alignment a
  * gap of at least `length` may still not hold an aligned start; the search
  * then moves to the next big-enough gap, as FreeBSD's vm_map_alignspace
@@ -26,16 +26,6 @@ struct space_query {
 	bsdvm_addr_t lo;        /* lowest acceptable start */
 	bsdvm_addr_t hi_start;  /* highest acceptable start */
 };
-
-static bsdvm_addr_t gap_start(const struct vm_map_entry *owner)
-{
-	return owner->end;
-}
-
-static bsdvm_addr_t gap_end(const struct vm_map_entry *owner)
-{
-	return owner->next->start;
-}
 
 /* Lowest aligned start in [max(gs, q->lo), ge - len]; false if none. */
 static bool fit_up(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge,
@@ -78,37 +68,33 @@ static bool fit_down(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t 
 
 static int search_up(struct vm_map *map, const struct space_query *q, bsdvm_addr_t *addrp)
 {
-	struct vm_map_entry *owner;
-	struct vm_map_entry *e = map_tree_lookup(map, q->lo, &owner);
+	struct map_gap g;
 
-	if (e != NULL)
-		owner = e; /* the hint is mapped: start with the gap after it */
+	/* the gap holding the hint, or the one after the entry holding it */
+	map_tree_gap_at(map, q->lo, true, &g);
 	for (;;) {
-		if (gap_start(owner) > q->hi_start)
+		if (g.start > q->hi_start)
 			return KERN_NO_SPACE;
-		if (fit_up(q, gap_start(owner), gap_end(owner), addrp))
+		if (fit_up(q, g.start, g.end, addrp))
 			return KERN_SUCCESS;
-		owner = map_tree_next_gap(map, owner, q->len);
-		if (owner == NULL)
+		if (!map_tree_gap_next(map, &g, q->len))
 			return KERN_NO_SPACE;
 	}
 }
 
 static int search_down(struct vm_map *map, const struct space_query *q, bsdvm_addr_t *addrp)
 {
-	struct vm_map_entry *owner;
-	struct vm_map_entry *e = map_tree_lookup(map, q->hi_start, &owner);
+	struct map_gap g;
 
-	if (e != NULL)
-		owner = e->prev; /* the hint is mapped: start below that entry */
+	/* the gap holding the hint, or the one before the entry holding it */
+	map_tree_gap_at(map, q->hi_start, false, &g);
 	for (;;) {
-		if (fit_down(q, gap_start(owner), gap_end(owner), addrp))
+		if (fit_down(q, g.start, g.end, addrp))
 			return KERN_SUCCESS;
-		owner = map_tree_prev_gap(map, owner, q->len);
-		if (owner == NULL)
+		if (!map_tree_gap_prev(map, &g, q->len))
 			return KERN_NO_SPACE;
 		/* gaps further down end below lo + len: nothing can fit */
-		if (gap_end(owner) < q->lo || gap_end(owner) - q->lo < q->len)
+		if (g.end < q->lo || g.end - q->lo < q->len)
 			return KERN_NO_SPACE;
 	}
 }

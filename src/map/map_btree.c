@@ -1,0 +1,450 @@
+/*
+ * map_btree.c - the B+tree under the entry index: descents, insertion with
+ * splitting, removal with borrowing and merging, and the spare nodes that
+ * keep every change all-or-nothing.  The layout and its invariants are
+ * described in map_btree.h.
+ *
+ * Insertion splits full nodes on the way down (so a split never has to
+ * climb back up), removal rebalances on the way back up.  A node splits in
+ * half, except on the map's rightmost path when the new key goes past its
+ * last one: then only the last BT_MIN keys move, so that maps built in
+ * address order (fork, exec, a growing heap) end up with 3/4-full nodes.
+ */
+#include <string.h>
+
+#include "map/map_btree.h"
+
+/* ---- spare nodes ---- */
+
+/* Insertions may split every node on their path and add a root: k of
+ * them in a row need at most k * (depth + 1) + k * (k - 1) / 2 nodes. */
+static unsigned nodes_needed(const struct vm_map *map, unsigned entries)
+{
+	unsigned d = (unsigned)map->bt_depth;
+
+	return entries * (d + 1) + entries * (entries - (entries > 0)) / 2;
+}
+
+int bt_reserve(struct vm_map *map, unsigned entries)
+{
+	unsigned need = nodes_needed(map, entries);
+
+	while (map->bt_nfree < need) {
+		struct bt_node *x = map_obj_alloc(map->plat, sizeof(*x));
+
+		if (x == NULL) {
+			bt_trim(map);
+			return KERN_RESOURCE_SHORTAGE;
+		}
+		x->free_next = map->bt_free;
+		map->bt_free = x;
+		map->bt_nfree++;
+	}
+	return KERN_SUCCESS;
+}
+
+void bt_trim(struct vm_map *map)
+{
+	/* keep what the largest common reservation (three entries) needs,
+	 * unless the map keeps no spares at all */
+	unsigned keep = map->cache_max == 0 ? 0 : nodes_needed(map, 3);
+
+	while (map->bt_nfree > keep) {
+		struct bt_node *x = map->bt_free;
+
+		map->bt_free = x->free_next;
+		map->bt_nfree--;
+		map_obj_free(map->plat, x, sizeof(*x));
+	}
+}
+
+static struct bt_node *node_take(struct vm_map *map, bool leaf)
+{
+	struct bt_node *x = map->bt_free;
+
+	/* callers reserved: running dry is an engine bug, and crashing here
+	 * beats corrupting the map */
+	map->bt_free = x->free_next;
+	map->bt_nfree--;
+	memset(x, 0, sizeof(*x));
+	for (int j = 0; j < BT_SLOTS; j++)
+		x->key[j] = BT_NONE;
+	x->leaf = leaf;
+	map->bt_nodes++;
+	return x;
+}
+
+static void node_release(struct vm_map *map, struct bt_node *x)
+{
+	map->bt_nodes--;
+	/* a map that keeps no spares gives the node back at once; the spares
+	 * themselves stay, as the rest of the operation may need them */
+	if (map->cache_max == 0) {
+		map_obj_free(map->plat, x, sizeof(*x));
+		return;
+	}
+	x->free_next = map->bt_free;
+	map->bt_free = x;
+	map->bt_nfree++;
+}
+
+/* ---- reading ---- */
+
+bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
+{
+	bsdvm_size_t g = 0;
+
+	if (x->leaf) {
+		for (int s = 0; s < x->n; s++) {
+			bsdvm_size_t h = bt_leaf_gap(x, s);
+
+			g = h > g ? h : g;
+		}
+	} else {
+		for (int j = 0; j < x->n; j++)
+			g = x->u.i.gap[j] > g ? x->u.i.gap[j] : g;
+	}
+	return g;
+}
+
+void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
+{
+	struct bt_node *x = map->bt_root;
+	int k;
+
+	p->depth = map->bt_depth;
+	for (k = 0; k < p->depth - 1; k++) {
+		p->node[k] = x;
+		p->idx[k] = bt_rank(x, key);
+		x = x->u.i.child[p->idx[k]];
+	}
+	p->node[k] = x;
+	p->idx[k] = x->key[0] <= key ? bt_rank(x, key) : -1;
+}
+
+void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struct bt_path *p)
+{
+	bt_descend(map, e->start, p);
+	/* the caller passes an entry of this map: its start is a key */
+}
+
+/* Fills the levels below k by always taking the first (last) child. */
+static void path_fill(struct bt_path *p, int k, bool last)
+{
+	for (; k < p->depth - 1; k++) {
+		struct bt_node *c = p->node[k]->u.i.child[p->idx[k]];
+
+		p->node[k + 1] = c;
+		p->idx[k + 1] = last ? c->n - 1 : 0;
+	}
+}
+
+void bt_path_leftmost(const struct vm_map *map, struct bt_path *p)
+{
+	p->depth = map->bt_depth;
+	p->node[0] = map->bt_root;
+	p->idx[0] = 0;
+	path_fill(p, 0, false);
+}
+
+bool bt_path_prev_leaf(struct bt_path *p)
+{
+	for (int k = p->depth - 2; k >= 0; k--) {
+		if (p->idx[k] > 0) {
+			p->idx[k]--;
+			path_fill(p, k, true);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool bt_path_next_leaf(struct bt_path *p)
+{
+	for (int k = p->depth - 2; k >= 0; k--) {
+		if (p->idx[k] + 1 < p->node[k]->n) {
+			p->idx[k]++;
+			path_fill(p, k, false);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- keeping the inner nodes' summaries right ---- */
+
+void bt_fix_path(struct bt_path *p)
+{
+	for (int k = p->depth - 2; k >= 0; k--) {
+		struct bt_node *x = p->node[k], *c = p->node[k + 1];
+		int i = p->idx[k];
+		bsdvm_size_t g = bt_node_max_gap(c);
+
+		if (x->key[i] == c->key[0] && x->u.i.gap[i] == g)
+			return; /* nothing above can change */
+		x->key[i] = c->key[0];
+		x->u.i.gap[i] = g;
+	}
+}
+
+void bt_first_start_changed(struct bt_path *p)
+{
+	struct bt_path q = *p;
+	bsdvm_addr_t first = p->node[p->depth - 1]->key[0];
+
+	if (bt_path_prev_leaf(&q)) {
+		q.node[q.depth - 1]->u.l.next_start = first;
+		bt_fix_path(&q);
+	}
+}
+
+/* ---- moving slots ---- */
+
+/* Copies n slots of src from s to dst at d (same kind of node; ranges in
+ * different nodes, or overlapping within one: memmove). */
+static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, int n)
+{
+	if (n <= 0)
+		return;
+	memmove(&dst->key[d], &src->key[s], (size_t)n * sizeof(dst->key[0]));
+	if (dst->leaf) {
+		memmove(&dst->u.l.end[d], &src->u.l.end[s], (size_t)n * sizeof(dst->u.l.end[0]));
+		memmove(&dst->u.l.ent[d], &src->u.l.ent[s], (size_t)n * sizeof(dst->u.l.ent[0]));
+	} else {
+		memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
+		memmove(&dst->u.i.child[d], &src->u.i.child[s],
+		    (size_t)n * sizeof(dst->u.i.child[0]));
+	}
+}
+
+/* Marks slots from..BT_SLOTS-1 unused. */
+static void slots_clear(struct bt_node *x, int from)
+{
+	for (int j = from; j < BT_SLOTS; j++) {
+		x->key[j] = BT_NONE;
+		if (x->leaf) {
+			x->u.l.end[j] = 0;
+			x->u.l.ent[j] = NULL;
+		} else {
+			x->u.i.gap[j] = 0;
+			x->u.i.child[j] = NULL;
+		}
+	}
+}
+
+/* Opens slot i of x (x not full). */
+static void slot_open(struct bt_node *x, int i)
+{
+	slots_move(x, i + 1, x, i, x->n - i);
+	x->n++;
+}
+
+/* Closes slot i of x. */
+static void slot_close(struct bt_node *x, int i)
+{
+	slots_move(x, i, x, i + 1, x->n - i - 1);
+	x->n--;
+	slots_clear(x, x->n);
+}
+
+static void set_child(struct bt_node *x, int i, struct bt_node *c)
+{
+	x->key[i] = c->key[0];
+	x->u.i.gap[i] = bt_node_max_gap(c);
+	x->u.i.child[i] = c;
+}
+
+/* ---- insertion ---- */
+
+/* Splits the full child i of x; the upper part becomes child i + 1. */
+static void split_child(struct vm_map *map, struct bt_node *x, int i, bool append)
+{
+	struct bt_node *c = x->u.i.child[i];
+	struct bt_node *r = node_take(map, c->leaf);
+	/* appending: the new node gets only BT_MIN keys (and the new one),
+	 * so it is as full as a node may be while the old one stays 3/4 full */
+	int m = append ? BT_SLOTS - BT_MIN : BT_SLOTS / 2;
+
+	slots_move(r, 0, c, m, BT_SLOTS - m);
+	r->n = (uint16_t)(BT_SLOTS - m);
+	c->n = (uint16_t)m;
+	slots_clear(c, m);
+	if (c->leaf) {
+		r->u.l.next_start = c->u.l.next_start;
+		c->u.l.next_start = r->key[0];
+	}
+	slot_open(x, i + 1);
+	set_child(x, i, c);
+	set_child(x, i + 1, r);
+}
+
+static void leaf_put(struct bt_node *x, int s, const struct vm_map_entry *e)
+{
+	x->key[s] = e->start;
+	x->u.l.end[s] = e->end;
+	x->u.l.ent[s] = (struct vm_map_entry *)e;
+}
+
+void bt_insert(struct vm_map *map, struct vm_map_entry *e)
+{
+	bsdvm_addr_t key = e->start;
+	struct bt_path p;
+	struct bt_node *x;
+	bool rightmost = true;
+	int k, s;
+
+	if (map->bt_root == NULL) {
+		x = node_take(map, true);
+		x->u.l.next_start = map_max(map);
+		map->bt_root = x;
+		map->bt_depth = 1;
+	}
+	if (map->bt_root->n == BT_SLOTS) {
+		struct bt_node *old = map->bt_root;
+
+		x = node_take(map, false);
+		x->n = 1;
+		set_child(x, 0, old);
+		map->bt_root = x;
+		map->bt_depth++;
+		split_child(map, x, 0, key > old->key[BT_SLOTS - 1]);
+	}
+	x = map->bt_root;
+	p.depth = map->bt_depth;
+	for (k = 0; k < p.depth - 1; k++) {
+		int i = bt_rank(x, key);
+		struct bt_node *c = x->u.i.child[i];
+
+		rightmost = rightmost && i == x->n - 1;
+		if (c->n == BT_SLOTS) {
+			split_child(map, x, i, rightmost && key > c->key[BT_SLOTS - 1]);
+			if (key >= x->key[i + 1])
+				i++;
+			c = x->u.i.child[i];
+			rightmost = rightmost && i == x->n - 1;
+		}
+		p.node[k] = x;
+		p.idx[k] = i;
+		x = c;
+	}
+	/* x is a leaf with room; slot 0 only in the leftmost leaf, since every
+	 * other leaf's first key is <= key */
+	s = x->n > 0 && x->key[0] <= key ? bt_rank(x, key) + 1 : 0;
+	slot_open(x, s);
+	leaf_put(x, s, e);
+	p.node[k] = x;
+	p.idx[k] = s;
+	bt_fix_path(&p);
+}
+
+/* ---- removal ---- */
+
+/* Child i + 1 of x goes into child i. */
+static void merge_children(struct vm_map *map, struct bt_node *x, int i)
+{
+	struct bt_node *a = x->u.i.child[i], *b = x->u.i.child[i + 1];
+
+	slots_move(a, a->n, b, 0, b->n);
+	a->n = (uint16_t)(a->n + b->n);
+	if (a->leaf)
+		a->u.l.next_start = b->u.l.next_start;
+	node_release(map, b);
+	slot_close(x, i + 1);
+	set_child(x, i, a);
+}
+
+/* Evens out children i and i + 1 of x, which together hold more than a
+ * node can.  Returns how many slots moved from i to i + 1 (negative when
+ * they moved the other way). */
+static int balance_children(struct bt_node *x, int i)
+{
+	struct bt_node *a = x->u.i.child[i], *b = x->u.i.child[i + 1];
+	int total = a->n + b->n, move = a->n - total / 2;
+
+	if (move > 0) {
+		slots_move(b, move, b, 0, b->n);
+		slots_move(b, 0, a, a->n - move, move);
+		slots_clear(a, a->n - move);
+	} else if (move < 0) {
+		slots_move(a, a->n, b, 0, -move);
+		slots_move(b, 0, b, -move, b->n + move);
+		slots_clear(b, b->n + move);
+	}
+	a->n = (uint16_t)(total / 2);
+	b->n = (uint16_t)(total - total / 2);
+	if (a->leaf)
+		a->u.l.next_start = b->key[0];
+	set_child(x, i, a);
+	set_child(x, i + 1, b);
+	return move;
+}
+
+/* Restores the minimum fill along p after a removal from its leaf. */
+static void rebalance(struct vm_map *map, struct bt_path *p)
+{
+	for (int k = p->depth - 1; k > 0; k--) {
+		struct bt_node *x = p->node[k], *parent = p->node[k - 1];
+		int i = p->idx[k - 1];
+		int left = i > 0 ? i - 1 : i; /* the pair is children left, left + 1 */
+		struct bt_node *a = parent->u.i.child[left], *b = parent->u.i.child[left + 1];
+
+		if (x->n >= BT_MIN)
+			break;
+		if (a->n + b->n <= BT_SLOTS) {
+			if (x == b)
+				p->idx[k] += a->n;
+			merge_children(map, parent, left);
+			p->node[k] = a;
+			p->idx[k - 1] = left;
+		} else {
+			int moved = balance_children(parent, left);
+
+			/* x keeps its node; its slots shifted if it is b */
+			if (x == b)
+				p->idx[k] += moved;
+			else if (p->idx[k] >= a->n) {
+				/* the path's slot moved into b */
+				p->idx[k] -= a->n;
+				p->node[k] = b;
+				p->idx[k - 1] = left + 1;
+			}
+			break;
+		}
+	}
+}
+
+void bt_remove(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct bt_path p;
+	struct bt_node *leaf;
+	int s;
+
+	bt_find_entry(map, e, &p);
+	leaf = p.node[p.depth - 1];
+	s = p.idx[p.depth - 1];
+	slot_close(leaf, s);
+	if (leaf->n == 0) {
+		/* only a root leaf may empty: the others hold BT_MIN or more */
+		node_release(map, leaf);
+		map->bt_root = NULL;
+		map->bt_depth = 0;
+		return;
+	}
+	/* the path must point at a live slot for the fix-ups below */
+	if (s == leaf->n)
+		p.idx[p.depth - 1] = s - 1;
+	if (s == 0)
+		bt_first_start_changed(&p);
+	rebalance(map, &p);
+	/* a full recompute up the path: rebalancing may have changed any
+	 * level's child without the level above noticing yet */
+	for (int k = p.depth - 2; k >= 0; k--)
+		set_child(p.node[k], p.idx[k], p.node[k + 1]);
+	while (map->bt_depth > 1 && map->bt_root->n == 1) {
+		struct bt_node *old = map->bt_root;
+
+		map->bt_root = old->u.i.child[0];
+		map->bt_depth--;
+		node_release(map, old);
+	}
+}

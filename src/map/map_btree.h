@@ -1,0 +1,119 @@
+/*
+ * map_btree.h - the entry index: a B+tree of compact nodes keyed by entry
+ * start, each inner node knowing the largest free gap below every child.
+ *
+ * Why a B+tree rather than a binary tree threaded through the entries (what
+ * FreeBSD's vm_map.c and NetBSD's uvm_map.c do): at a million entries a
+ * binary descent is ~20 dependent cache misses, one per entry it visits.
+ * Here a node holds 16 keys in two cache lines, so a descent is a handful
+ * of nodes, and it never touches an entry: a leaf keeps each entry's start
+ * and end beside the pointer, so lookups and free-space searches read only
+ * the index.  (Linux's maple tree makes the same trade; the code here is
+ * our own.)
+ *
+ * Layout:
+ *  - all leaves are at the same depth; map->bt_depth counts levels (0 when
+ *    empty, 1 when the root is a leaf);
+ *  - key[] is sorted; unused slots hold BT_NONE so that a descent can count
+ *    "keys <= addr" over all slots without looking at n;
+ *  - an inner node's key[i] is exactly the lowest start under child i, and
+ *    gap[i] the largest gap owned by an entry under child i;
+ *  - each entry owns the gap that follows it (NetBSD's scheme): up to the
+ *    next entry's start, or the map's max for the last one.  A leaf's last
+ *    gap ends at next_start, the first start of the next leaf, so leaves
+ *    never need to look at entries.  The gap below the first entry belongs
+ *    to the map's header and lives outside the tree.
+ *
+ * Nodes have no parent pointers: every change descends from the root and
+ * records its path, which it then walks back up.  That keeps splits and
+ * merges from having to touch the children they move.
+ */
+#ifndef BSDVM_MAP_BTREE_H
+#define BSDVM_MAP_BTREE_H
+
+#include "map/map_impl.h"
+
+#define BT_SLOTS 16                 /* keys per node */
+#define BT_MIN (BT_SLOTS / 4)       /* fewest keys in a node other than the root */
+#define BT_NONE (~(bsdvm_addr_t)0)  /* key of an unused slot; above every address */
+
+struct bt_node {
+	bsdvm_addr_t key[BT_SLOTS]; /* first: what a descent reads */
+	union {
+		struct {
+			bsdvm_addr_t end[BT_SLOTS];
+			struct vm_map_entry *ent[BT_SLOTS];
+			bsdvm_addr_t next_start;
+		} l;
+		struct {
+			bsdvm_size_t gap[BT_SLOTS];
+			struct bt_node *child[BT_SLOTS];
+		} i;
+	} u;
+	uint16_t n;
+	uint8_t leaf;
+	struct bt_node *free_next;   /* on the map's spare list */
+};
+
+/* Number of keys in slots 1.. that are <= a: the child to descend into,
+ * or in a leaf the slot of the last start <= a (0 also when none is).
+ * A fixed trip count with no early exit: the compiler unrolls it and the
+ * CPU need not predict anything.  Requires a < BT_NONE. */
+static inline int bt_rank(const struct bt_node *x, bsdvm_addr_t a)
+{
+	int r = 0;
+
+	for (int j = 1; j < BT_SLOTS; j++)
+		r += x->key[j] <= a;
+	return r;
+}
+
+/* The gap owned by slot s of leaf x. */
+static inline bsdvm_addr_t bt_gap_end(const struct bt_node *x, int s)
+{
+	return s + 1 < x->n ? x->key[s + 1] : x->u.l.next_start;
+}
+
+static inline bsdvm_size_t bt_leaf_gap(const struct bt_node *x, int s)
+{
+	return bt_gap_end(x, s) - x->u.l.end[s];
+}
+
+/* Largest gap owned under x. */
+bsdvm_size_t bt_node_max_gap(const struct bt_node *x);
+
+/* Descends toward key, recording the path.  In the leaf, idx is the slot of
+ * the last start <= key, or -1 when key is below every start (which only
+ * the leftmost leaf can see).  The tree must not be empty. */
+void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
+
+/* Descends to entry e (in the map) and returns its slot's path. */
+void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struct bt_path *p);
+
+/* Sets p to the first slot of the first leaf (the tree is not empty). */
+void bt_path_leftmost(const struct vm_map *map, struct bt_path *p);
+/* Moves p to the previous leaf's last slot; false when p's leaf is the first. */
+bool bt_path_prev_leaf(struct bt_path *p);
+/* Moves p to the next leaf's first slot; false when p's leaf is the last. */
+bool bt_path_next_leaf(struct bt_path *p);
+
+/* Recomputes the keys and gaps the inner nodes of p keep for the child on
+ * the path, leaf first, stopping where nothing changed. */
+void bt_fix_path(struct bt_path *p);
+
+/* The leaf's first start changed (or the leaf is new): tell the previous
+ * leaf, whose last gap ends there. */
+void bt_first_start_changed(struct bt_path *p);
+
+/* Inserts e (start and end set; not in the index).  Never fails: nodes
+ * come from the map's spares, which bt_reserve filled beforehand. */
+void bt_insert(struct vm_map *map, struct vm_map_entry *e);
+/* Removes e from the index. */
+void bt_remove(struct vm_map *map, struct vm_map_entry *e);
+
+/* Makes sure the spares hold enough nodes for `entries` insertions. */
+int bt_reserve(struct vm_map *map, unsigned entries);
+/* Frees spare nodes beyond what the map keeps cached. */
+void bt_trim(struct vm_map *map);
+
+#endif /* BSDVM_MAP_BTREE_H */

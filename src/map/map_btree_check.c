@@ -1,0 +1,134 @@
+/*
+ * map_btree_check.c - the index half of vm_map_check(): walks every node
+ * and recomputes from the entries themselves what the index caches (keys,
+ * bounds, gaps, the largest gap under each child), so a stale summary
+ * anywhere is found, not trusted.
+ */
+#include "map/map_btree.h"
+
+struct bt_walk {
+	struct map_checker *c;
+	struct vm_map_entry *expect; /* the entry the in-order walk must meet next */
+	uint64_t nodes;
+};
+
+#define fail(w, ...) map_check_fail((w)->c, __VA_ARGS__)
+
+static bool check_slots(struct bt_walk *c, const struct bt_node *x, int level)
+{
+	int lo = level == 0 ? (x->leaf ? 1 : 2) : BT_MIN;
+
+	if (x->n < lo || x->n > BT_SLOTS)
+		return fail(c, "index node at level %d holds %d keys (allowed %d..%d)",
+		    level, x->n, lo, BT_SLOTS);
+	for (int j = 0; j < BT_SLOTS; j++) {
+		if (j >= x->n && x->key[j] != BT_NONE)
+			return fail(c, "index node at level %d: unused slot %d has a key", level, j);
+		if (j > 0 && j < x->n && x->key[j - 1] >= x->key[j])
+			return fail(c, "index node at level %d: keys out of order at slot %d",
+			    level, j);
+	}
+	return true;
+}
+
+static bool check_leaf(struct bt_walk *c, const struct bt_node *x, bsdvm_size_t *maxp)
+{
+	bsdvm_size_t g = 0;
+
+	for (int s = 0; s < BT_SLOTS; s++) {
+		const struct vm_map_entry *e = x->u.l.ent[s];
+		unsigned long long a;
+
+		if (s >= x->n) {
+			if (e != NULL)
+				return fail(c, "index leaf: unused slot %d points at an entry", s);
+			continue;
+		}
+		if (e != c->expect || e == MAP_HEADER(c->c->map))
+			return fail(c, "index leaf: slot %d is not the next entry in list order", s);
+		a = e->start;
+		if (x->key[s] != e->start || x->u.l.end[s] != e->end)
+			return fail(c, "entry [%#llx,%#llx): the index holds [%#llx,%#llx)", a,
+			    (unsigned long long)e->end, (unsigned long long)x->key[s],
+			    (unsigned long long)x->u.l.end[s]);
+		if (bt_leaf_gap(x, s) != e->next->start - e->end)
+			return fail(c, "entry [%#llx,%#llx): the index's gap after it is stale", a,
+			    (unsigned long long)e->end);
+		if (bt_leaf_gap(x, s) > g)
+			g = bt_leaf_gap(x, s);
+		c->expect = e->next;
+	}
+	*maxp = g;
+	return true;
+}
+
+static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
+    bsdvm_size_t *maxp)
+{
+	bsdvm_size_t g = 0;
+
+	if (x == NULL)
+		return fail(c, "index: missing node at level %d", level);
+	if (level >= c->c->map->bt_depth || level >= BT_MAXDEPTH)
+		return fail(c, "index: node below the leaf level (%d)", c->c->map->bt_depth);
+	c->nodes++;
+	if ((bool)x->leaf != (level == c->c->map->bt_depth - 1))
+		return fail(c, "index: %s at level %d of %d", x->leaf ? "leaf" : "inner node",
+		    level, c->c->map->bt_depth);
+	if (!check_slots(c, x, level))
+		return false;
+	if (x->leaf)
+		return check_leaf(c, x, maxp);
+	for (int j = 0; j < BT_SLOTS; j++) {
+		const struct bt_node *ch = x->u.i.child[j];
+		bsdvm_size_t cg;
+
+		if (j >= x->n) {
+			if (ch != NULL)
+				return fail(c, "index node at level %d: unused slot %d has a child",
+				    level, j);
+			continue;
+		}
+		if (!check_node(c, ch, level + 1, &cg))
+			return false;
+		if (x->key[j] != ch->key[0])
+			return fail(c, "index node at level %d: key %d is %#llx, its child starts "
+			    "at %#llx", level, j, (unsigned long long)x->key[j],
+			    (unsigned long long)ch->key[0]);
+		if (x->u.i.gap[j] != cg)
+			return fail(c, "index node at level %d: largest gap under child %d cached "
+			    "as %#llx, real %#llx", level, j, (unsigned long long)x->u.i.gap[j],
+			    (unsigned long long)cg);
+		if (cg > g)
+			g = cg;
+	}
+	*maxp = g;
+	return true;
+}
+
+bool map_check_index(struct map_checker *chk)
+{
+	struct vm_map *map = chk->map;
+	struct bt_walk w = { chk, map->header.next, 0 };
+	const struct bt_node *x;
+	bsdvm_size_t g;
+	unsigned spares = 0;
+
+	if (map->bt_root == NULL) {
+		if (map->bt_depth != 0 || map->bt_nodes != 0)
+			return fail(&w, "index: no root, but depth %d and %llu nodes", map->bt_depth,
+			    (unsigned long long)map->bt_nodes);
+	} else if (check_node(&w, map->bt_root, 0, &g)) {
+		if (w.nodes != map->bt_nodes)
+			fail(&w, "index holds %llu nodes, the map counts %llu",
+			    (unsigned long long)w.nodes, (unsigned long long)map->bt_nodes);
+	}
+	if (chk->ok && w.expect != MAP_HEADER(map))
+		fail(&w, "list has entries the index lacks");
+	for (x = map->bt_free; chk->ok && x != NULL; x = x->free_next)
+		if (++spares > map->bt_nfree)
+			break;
+	if (chk->ok && spares != map->bt_nfree)
+		fail(&w, "index spares: %u on the list, the map counts %u", spares, map->bt_nfree);
+	return chk->ok;
+}

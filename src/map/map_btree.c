@@ -208,8 +208,7 @@ static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, i
 		return;
 	memmove(&dst->key[d], &src->key[s], (size_t)n * sizeof(dst->key[0]));
 	if (dst->leaf) {
-		memmove(&dst->u.l.end[d], &src->u.l.end[s], (size_t)n * sizeof(dst->u.l.end[0]));
-		memmove(&dst->u.l.ent[d], &src->u.l.ent[s], (size_t)n * sizeof(dst->u.l.ent[0]));
+		memmove(&dst->u.l.s[d], &src->u.l.s[s], (size_t)n * sizeof(dst->u.l.s[0]));
 	} else {
 		memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
 		memmove(&dst->u.i.child[d], &src->u.i.child[s],
@@ -223,8 +222,8 @@ static void slots_clear(struct bt_node *x, int from)
 	for (int j = from; j < BT_SLOTS; j++) {
 		x->key[j] = BT_NONE;
 		if (x->leaf) {
-			x->u.l.end[j] = 0;
-			x->u.l.ent[j] = NULL;
+			x->u.l.s[j].end = 0;
+			x->u.l.s[j].ent = NULL;
 		} else {
 			x->u.i.gap[j] = 0;
 			x->u.i.child[j] = NULL;
@@ -281,8 +280,8 @@ static void split_child(struct vm_map *map, struct bt_node *x, int i, bool appen
 static void leaf_put(struct bt_node *x, int s, const struct vm_map_entry *e)
 {
 	x->key[s] = e->start;
-	x->u.l.end[s] = e->end;
-	x->u.l.ent[s] = (struct vm_map_entry *)e;
+	x->u.l.s[s].end = e->end;
+	x->u.l.s[s].ent = (struct vm_map_entry *)e;
 }
 
 void bt_insert(struct vm_map *map, struct vm_map_entry *e)

@@ -41,8 +41,11 @@ struct bt_node {
 	bsdvm_addr_t key[BT_SLOTS]; /* first: what a descent reads */
 	union {
 		struct {
-			bsdvm_addr_t end[BT_SLOTS];
-			struct vm_map_entry *ent[BT_SLOTS];
+			/* end beside the pointer: a hit reads one line */
+			struct bt_slot {
+				bsdvm_addr_t end;
+				struct vm_map_entry *ent;
+			} s[BT_SLOTS];
 			bsdvm_addr_t next_start;
 		} l;
 		struct {
@@ -76,7 +79,7 @@ static inline bsdvm_addr_t bt_gap_end(const struct bt_node *x, int s)
 
 static inline bsdvm_size_t bt_leaf_gap(const struct bt_node *x, int s)
 {
-	return bt_gap_end(x, s) - x->u.l.end[s];
+	return bt_gap_end(x, s) - x->u.l.s[s].end;
 }
 
 /* Largest gap owned under x. */

@@ -36,7 +36,7 @@ static bool check_leaf(struct bt_walk *c, const struct bt_node *x, bsdvm_size_t 
 	bsdvm_size_t g = 0;
 
 	for (int s = 0; s < BT_SLOTS; s++) {
-		const struct vm_map_entry *e = x->u.l.ent[s];
+		const struct vm_map_entry *e = x->u.l.s[s].ent;
 		unsigned long long a;
 
 		if (s >= x->n) {
@@ -47,10 +47,10 @@ static bool check_leaf(struct bt_walk *c, const struct bt_node *x, bsdvm_size_t 
 		if (e != c->expect || e == MAP_HEADER(c->c->map))
 			return fail(c, "index leaf: slot %d is not the next entry in list order", s);
 		a = e->start;
-		if (x->key[s] != e->start || x->u.l.end[s] != e->end)
+		if (x->key[s] != e->start || x->u.l.s[s].end != e->end)
 			return fail(c, "entry [%#llx,%#llx): the index holds [%#llx,%#llx)", a,
 			    (unsigned long long)e->end, (unsigned long long)x->key[s],
-			    (unsigned long long)x->u.l.end[s]);
+			    (unsigned long long)x->u.l.s[s].end);
 		if (bt_leaf_gap(x, s) != e->next->start - e->end)
 			return fail(c, "entry [%#llx,%#llx): the index's gap after it is stale", a,
 			    (unsigned long long)e->end);

@@ -14,7 +14,7 @@ static void gap_from_slot(struct map_gap *g)
 	int s = g->path.idx[g->path.depth - 1];
 
 	g->header = false;
-	g->start = x->u.l.end[s];
+	g->start = x->u.l.s[s].end;
 	g->end = bt_gap_end(x, s);
 }
 
@@ -59,7 +59,7 @@ void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struc
 		return;
 	}
 	gap_from_slot(g);
-	if (addr < x->u.l.end[s] && !up)
+	if (addr < x->u.l.s[s].end && !up)
 		slot_prev(map, g); /* inside an entry: the gap before it */
 }
 

@@ -51,7 +51,7 @@ void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t e
 	struct bt_path p;
 
 	bt_find_entry(map, e, &p);
-	p.node[p.depth - 1]->u.l.end[p.idx[p.depth - 1]] = end;
+	p.node[p.depth - 1]->u.l.s[p.idx[p.depth - 1]].end = end;
 	e->end = end;
 	bt_fix_path(&p);
 }
@@ -79,8 +79,8 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 			*predp = MAP_HEADER(map);
 		return NULL;
 	}
-	e = x->u.l.ent[s];
-	if (addr < x->u.l.end[s]) {
+	e = x->u.l.s[s].ent;
+	if (addr < x->u.l.s[s].end) {
 		if (predp != NULL)
 			*predp = e->prev;
 		return e;

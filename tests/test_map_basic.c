@@ -41,18 +41,9 @@ static long obj_a_store[2], obj_b_store[2];
 #define OBJ_A ((struct vm_object *)(void *)obj_a_store)
 #define OBJ_B ((struct vm_object *)(void *)obj_b_store)
 
-static struct bsdvm_map_stats get_stats(struct vm_map *m)
-{
-	struct bsdvm_map_stats st;
-
-	memset(&st, 0xa5, sizeof(st));
-	bsdvm_map_get_stats(m, &st);
-	return st;
-}
-
 static uint64_t nentries(struct vm_map *m)
 {
-	return get_stats(m).nentries;
+	return test_map_stats(m).nentries;
 }
 
 static struct bsdvm_entry_attrs anon(bsdvm_prot_t prot)
@@ -329,7 +320,7 @@ static void t_create_valid(void)
 			CHECK_EQ_U64(bsdvm_map_flags(m), fl);
 			CHECK(bsdvm_map_platform(m) ==
 			    (plats[ipl] != NULL ? plats[ipl] : bsdvm_platform_default()));
-			st = get_stats(m);
+			st = test_map_stats(m);
 			CHECK_EQ_U64(st.nentries, 0);
 			CHECK_EQ_U64(st.size, 0);
 			CHECK_EQ_U64(st.largest_gap, p.max - p.min);
@@ -436,7 +427,7 @@ static void t_insert_coalesce(bsdvm_size_t pg)
 	CHECK_KERN(ins(m, P(10), P(12), VM_PROT_RW), KERN_SUCCESS);
 	CHECK_KERN(ins(m, P(12), P(14), VM_PROT_RW), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(14));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.inserts, 2);
 	CHECK_EQ_U64(st.merges, 1);
 	CHECK_EQ_U64(st.size, 4 * pg);
@@ -444,11 +435,11 @@ static void t_insert_coalesce(bsdvm_size_t pg)
 	CHECK_LAYOUT(m, P(8), P(14));
 	CHECK_KERN(ins(m, P(16), P(18), VM_PROT_RW), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(8), P(14), P(16), P(18));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.merges, 2);
 	CHECK_KERN(ins(m, P(14), P(16), VM_PROT_RW), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(8), P(18));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, 1);
 	CHECK_EQ_U64(st.merges, 4);
 	CHECK_EQ_U64(st.inserts, 5);
@@ -468,7 +459,7 @@ static void t_insert_coalesce(bsdvm_size_t pg)
 	CHECK_KERN(ins(m, P(4), P(30), VM_PROT_RW), KERN_NO_SPACE);
 	CHECK_KERN(ins(m, P(10), P(11), VM_PROT_RW), KERN_NO_SPACE);
 	CHECK_LAYOUT(m, P(8), P(18));
-	CHECK_EQ_U64(get_stats(m).inserts, 5);
+	CHECK_EQ_U64(test_map_stats(m).inserts, 5);
 	/* touching but not overlapping is fine */
 	CHECK_KERN(ins(m, P(18), P(19), VM_PROT_READ), KERN_SUCCESS);
 	CHECK_KERN(ins(m, P(7), P(8), VM_PROT_READ), KERN_SUCCESS);
@@ -580,12 +571,12 @@ static void t_insert_coalesce(bsdvm_size_t pg)
 		}
 		/* guards are not counted in size */
 		{
-			uint64_t sz = get_stats(m).size;
+			uint64_t sz = test_map_stats(m).size;
 
 			CHECK_KERN(ins_attrs(m, P(3000), P(3004), guard_attrs(0)), KERN_SUCCESS);
-			CHECK_EQ_U64(get_stats(m).size, sz);
+			CHECK_EQ_U64(test_map_stats(m).size, sz);
 			CHECK_KERN(bsdvm_map_delete(m, P(3000), P(3004)), KERN_SUCCESS);
-			CHECK_EQ_U64(get_stats(m).size, sz);
+			CHECK_EQ_U64(test_map_stats(m).size, sz);
 		}
 		CHECK_MAP(m);
 		bsdvm_map_destroy(m);
@@ -1216,7 +1207,7 @@ static void t_find(bsdvm_size_t pg)
 	CHECK_EQ_U64(a, P(16));
 	CHECK_LAYOUT(m, P(0), P(4), P(4), P(7), P(16), P(17), P(20), P(21), P(40), P(43),
 	    P(61), P(64));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.inserts, 7);
 	CHECK_MAP(m);
 
@@ -1241,7 +1232,7 @@ static void t_find(bsdvm_size_t pg)
 		free(after);
 	}
 	free(before);
-	CHECK_EQ_U64(get_stats(m).inserts, st.inserts);
+	CHECK_EQ_U64(test_map_stats(m).inserts, st.inserts);
 
 	/* W^X map: W|X refused, W or X alone fine */
 	a = 0;
@@ -1273,7 +1264,7 @@ static void t_fixed(bsdvm_size_t pg)
 	CHECK_KERN(ins(m, P(16), P(18), VM_PROT_READ), KERN_SUCCESS);
 	CHECK_KERN(ins_attrs(m, P(19), P(20), guard_attrs(0)), KERN_SUCCESS);
 	CHECK_KERN(ins_attrs(m, P(20), P(24), with_obj(OBJ_A, 0, VM_PROT_RW)), KERN_SUCCESS);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	/* replace [12, 22): clips E1 and E4, removes E2 and the guard */
 	a = anon(VM_PROT_READ);
 	CHECK_KERN(bsdvm_map_fixed(m, P(12), P(22), &a), KERN_SUCCESS);
@@ -1282,7 +1273,7 @@ static void t_fixed(bsdvm_size_t pg)
 	CHECK_EQ_U64(region_at(m, P(10)).protection, VM_PROT_RW);
 	CHECK(region_at(m, P(22)).object == OBJ_A);
 	CHECK_EQ_U64(region_at(m, P(22)).offset, 2 * pg); /* clipped: offset follows */
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, 3);
 	CHECK_EQ_U64(st.size, 14 * pg);
 	CHECK_EQ_U64(st.inserts, st0.inserts + 1);
@@ -1325,7 +1316,7 @@ static void t_fixed(bsdvm_size_t pg)
 	CHECK_REGION(m, P(220), P(219), P(225));
 	CHECK_KERN(bsdvm_map_fixed(m, P(0), P(256), &a), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(0), P(256));
-	CHECK_EQ_U64(get_stats(m).size, 256 * pg);
+	CHECK_EQ_U64(test_map_stats(m).size, 256 * pg);
 	CHECK_MAP(m);
 	bsdvm_map_destroy(m);
 #undef P
@@ -1347,11 +1338,11 @@ static void t_delete(bsdvm_size_t pg)
 	CHECK_KERN(ins(m, P(10), P(12), VM_PROT_READ), KERN_SUCCESS);
 	CHECK_KERN(ins_attrs(m, P(20), P(24), with_obj(OBJ_A, 4 * pg, VM_PROT_RW)), KERN_SUCCESS);
 	/* empty range and a range entirely in a hole: nothing happens */
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	CHECK_KERN(bsdvm_map_delete(m, P(2), P(2)), KERN_SUCCESS);
 	CHECK_KERN(bsdvm_map_delete(m, P(13), P(19)), KERN_SUCCESS);
 	CHECK_KERN(bsdvm_map_delete(m, P(128), P(128)), KERN_SUCCESS);
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, st0.nentries);
 	CHECK_EQ_U64(st.splits, st0.splits);
 	CHECK_EQ_U64(st.removes, st0.removes);
@@ -1362,7 +1353,7 @@ static void t_delete(bsdvm_size_t pg)
 	CHECK_LAYOUT(m, P(0), P(4), P(6), P(10), P(10), P(12), P(20), P(21), P(23), P(24));
 	CHECK_EQ_U64(region_at(m, P(23)).offset, 7 * pg);
 	CHECK_EQ_U64(region_at(m, P(20)).offset, 4 * pg);
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, st0.nentries + 1);
 	CHECK_EQ_U64(st.size, st0.size - 2 * pg);
 	CHECK_EQ_U64(st.removes, st0.removes + 1);
@@ -1372,7 +1363,7 @@ static void t_delete(bsdvm_size_t pg)
 	st0 = st;
 	CHECK_KERN(bsdvm_map_delete(m, P(2), P(7)), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(0), P(2), P(7), P(10), P(10), P(12), P(20), P(21), P(23), P(24));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.splits - st0.splits, 2);
 	CHECK_EQ_U64(st.size, st0.size - 3 * pg);
 	CHECK_KERN(bsdvm_map_delete(m, P(8), P(21)), KERN_SUCCESS);
@@ -1393,7 +1384,7 @@ static void t_delete(bsdvm_size_t pg)
 	CHECK_KERN(ins(m, P(50), P(60), VM_PROT_RW), KERN_SUCCESS);
 	CHECK_KERN(bsdvm_map_delete(m, P(0), P(128)), KERN_SUCCESS);
 	CHECK_EMPTY(m);
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, 0);
 	CHECK_EQ_U64(st.size, 0);
 	CHECK_EQ_U64(st.largest_gap, 128 * pg);
@@ -1417,11 +1408,11 @@ static void t_protect(bsdvm_size_t pg)
 	char *before;
 
 	CHECK_KERN(ins(m, P(10), P(20), VM_PROT_RW), KERN_SUCCESS);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	/* a sub-range splits the entry in three */
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(15), VM_PROT_READ, 0, SP), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(12), P(12), P(15), P(15), P(20));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, 3);
 	CHECK_EQ_U64(st.splits - st0.splits, 2);
 	CHECK_EQ_U64(region_at(m, P(12)).protection, VM_PROT_READ);
@@ -1433,7 +1424,7 @@ static void t_protect(bsdvm_size_t pg)
 	st0 = st;
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(15), VM_PROT_RW, 0, SP), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(20));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.nentries, 1);
 	CHECK_EQ_U64(st.merges - st0.merges, 2);
 	CHECK_EQ_U64(st.size, 10 * pg);
@@ -1442,7 +1433,7 @@ static void t_protect(bsdvm_size_t pg)
 	CHECK_KERN(bsdvm_map_protect(m, P(10), P(20), VM_PROT_RW, 0, SP), KERN_SUCCESS);
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(13), VM_PROT_RW, 0, SP), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(20));
-	CHECK_EQ_U64(get_stats(m).nentries, 1);
+	CHECK_EQ_U64(test_map_stats(m).nentries, 1);
 	CHECK_KERN(bsdvm_map_protect(m, P(10), P(20), VM_PROT_ALL, 0, SP), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(20));
 	CHECK_EQ_U64(region_at(m, P(10)).protection, VM_PROT_ALL);
@@ -1456,7 +1447,7 @@ static void t_protect(bsdvm_size_t pg)
 	CHECK_EQ_U64(r.max_protection, VM_PROT_READ);
 	/* raising above the maximum fails and changes nothing */
 	before = test_map_listing(m);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(15), VM_PROT_RW, 0, SP), KERN_PROTECTION_FAILURE);
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(15), 0, VM_PROT_ALL, SM), KERN_PROTECTION_FAILURE);
 	CHECK_KERN(bsdvm_map_protect(m, P(12), P(15), VM_PROT_RW, VM_PROT_RW, SP | SM),
@@ -1472,7 +1463,7 @@ static void t_protect(bsdvm_size_t pg)
 		free(after);
 	}
 	free(before);
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.splits, st0.splits);
 	CHECK_EQ_U64(st.nentries, st0.nentries);
 	/* lowering to what is already there is allowed */
@@ -1548,17 +1539,17 @@ static void t_inherit_madvise(bsdvm_size_t pg)
 	size_t i;
 
 	CHECK_KERN(ins(m, P(10), P(20), VM_PROT_RW), KERN_SUCCESS);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	CHECK_KERN(bsdvm_map_inherit(m, P(12), P(15), VM_INHERIT_SHARE), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(12), P(12), P(15), P(15), P(20));
 	CHECK_EQ_U64(region_at(m, P(12)).inheritance, VM_INHERIT_SHARE);
 	CHECK_EQ_U64(region_at(m, P(11)).inheritance, VM_INHERIT_COPY);
 	CHECK_EQ_U64(region_at(m, P(15)).inheritance, VM_INHERIT_COPY);
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.splits - st0.splits, 2);
 	CHECK_KERN(bsdvm_map_inherit(m, P(12), P(15), VM_INHERIT_COPY), KERN_SUCCESS);
 	CHECK_LAYOUT(m, P(10), P(20));
-	CHECK_EQ_U64(get_stats(m).merges - st.merges, 2);
+	CHECK_EQ_U64(test_map_stats(m).merges - st.merges, 2);
 	CHECK_KERN(bsdvm_map_inherit(m, P(10), P(20), VM_INHERIT_NONE), KERN_SUCCESS);
 	CHECK_EQ_U64(region_at(m, P(10)).inheritance, VM_INHERIT_NONE);
 	CHECK_KERN(bsdvm_map_inherit(m, P(19), P(20), VM_INHERIT_ZERO), KERN_SUCCESS);
@@ -1608,7 +1599,7 @@ static void t_inherit_madvise(bsdvm_size_t pg)
 	/* WILLNEED, DONTNEED and FREE leave the entries alone */
 	CHECK_KERN(bsdvm_map_madvise(m, P(12), P(15), BSDVM_MADV_RANDOM), KERN_SUCCESS);
 	before = test_map_listing(m);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 	for (i = 0; i < sizeof(pageonly) / sizeof(pageonly[0]); i++) {
 		char *after;
 
@@ -1617,7 +1608,7 @@ static void t_inherit_madvise(bsdvm_size_t pg)
 		after = test_map_listing(m);
 		CHECK(strcmp(before, after) == 0);
 		free(after);
-		st = get_stats(m);
+		st = test_map_stats(m);
 		CHECK_EQ_U64(st.splits, st0.splits);
 		CHECK_EQ_U64(st.merges, st0.merges);
 		CHECK_EQ_U64(st.nentries, st0.nentries);
@@ -1702,7 +1693,7 @@ static void t_clip(bsdvm_size_t pg)
 	    KERN_SUCCESS);
 	CHECK_KERN(ins_attrs(m, P(30), P(34), with_flags(VM_PROT_RW, MAP_ENTRY_UNSPLITTABLE)),
 	    KERN_SUCCESS);
-	st0 = get_stats(m);
+	st0 = test_map_stats(m);
 
 	bsdvm_map_lock(m);
 	hit = bsdvm_map_lookup_entry(m, P(10), &e);
@@ -1738,7 +1729,7 @@ static void t_clip(bsdvm_size_t pg)
 	}
 	bsdvm_map_unlock(m);
 	CHECK_LAYOUT(m, P(10), P(12), P(12), P(17), P(17), P(20), P(30), P(34));
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.splits - st0.splits, 2);
 	CHECK_EQ_U64(st.nentries, 4);
 	CHECK_EQ_U64(st.size, st0.size);
@@ -1755,7 +1746,7 @@ static void t_clip(bsdvm_size_t pg)
 	}
 	bsdvm_map_unlock(m);
 	CHECK_LAYOUT(m, P(10), P(20), P(30), P(34));
-	CHECK_EQ_U64(get_stats(m).merges - st.merges, 2);
+	CHECK_EQ_U64(test_map_stats(m).merges - st.merges, 2);
 	CHECK_MAP(m);
 
 	/* an incompatible neighbour is left alone */
@@ -1814,7 +1805,7 @@ static void t_stats(bsdvm_size_t pg)
 	CHECK_KERN(bsdvm_map_delete(m, P(0), P(1)), KERN_SUCCESS);
 	CHECK_KERN(bsdvm_map_delete(m, P(10), P(20)), KERN_SUCCESS);
 	CHECK_EQ_U64(bsdvm_map_largest_gap(m), 30 * pg); /* [0,30) */
-	st = get_stats(m);
+	st = test_map_stats(m);
 	CHECK_EQ_U64(st.largest_gap, 30 * pg);
 	CHECK_EQ_U64(st.nentries, 5);
 	CHECK_EQ_U64(st.size, 14 * pg);
@@ -1833,7 +1824,7 @@ static void t_stats(bsdvm_size_t pg)
 	    KERN_SUCCESS);
 	bsdvm_map_set_entry_cache(m, 64);
 	CHECK_LAYOUT(m, P(30), P(31), P(55), P(56), P(56), P(57), P(90), P(100));
-	CHECK_EQ_U64(get_stats(m).size, 13 * pg);
+	CHECK_EQ_U64(test_map_stats(m).size, 13 * pg);
 	CHECK_MAP(m);
 	bsdvm_map_destroy(m);
 #undef P
@@ -1897,7 +1888,7 @@ static void t_alloc_fail(bsdvm_size_t pg)
 			CHECK_KERN(ins(m, B + 10 * pg, B + 20 * pg, VM_PROT_RW), KERN_SUCCESS);
 			bsdvm_map_set_entry_cache(m, 0);
 			before = test_map_listing(m);
-			st0 = get_stats(m);
+			st0 = test_map_stats(m);
 			bsdvm_alloc_fail_at(k);
 			rv = af_call(m, (enum af_op)op, pg);
 			bsdvm_alloc_fail_at(0);
@@ -1906,7 +1897,7 @@ static void t_alloc_fail(bsdvm_size_t pg)
 				after = test_map_listing(m);
 				CHECK(strcmp(before, after) == 0);
 				free(after);
-				st = get_stats(m);
+				st = test_map_stats(m);
 				CHECK_EQ_U64(st.nentries, st0.nentries);
 				CHECK_EQ_U64(st.size, st0.size);
 				CHECK_EQ_U64(st.splits, st0.splits);
@@ -2160,10 +2151,10 @@ static void t_top(bsdvm_size_t pg)
 	FS_OK(m, pg, 0, pg, 0, 0, 0, BSDVM_SPACE_BOTTOMUP);
 	FS_OK(m, T(2), 0, pg, 0, 0, 0, BSDVM_SPACE_TOPDOWN);
 	CHECK_EQ_U64(bsdvm_map_largest_gap(m), MAXA - 2 * pg);
-	CHECK_EQ_U64(get_stats(m).size, 2 * pg);
+	CHECK_EQ_U64(test_map_stats(m).size, 2 * pg);
 	CHECK_KERN(bsdvm_map_fixed(m, 0, MAXA, &a), KERN_SUCCESS);
 	CHECK_LAYOUT(m, 0, MAXA);
-	CHECK_EQ_U64(get_stats(m).size, MAXA);
+	CHECK_EQ_U64(test_map_stats(m).size, MAXA);
 	CHECK_EQ_U64(bsdvm_map_largest_gap(m), 0);
 	CHECK(bsdvm_map_check_protection(m, 0, MAXA, VM_PROT_RW));
 	CHECK_KERN(bsdvm_map_protect(m, pg, T(1), VM_PROT_NONE, 0, BSDVM_PROTECT_SET_PROT),

@@ -28,6 +28,15 @@ uint64_t test_seed(int argc, char **argv, uint64_t dflt)
 	return seed;
 }
 
+struct bsdvm_map_stats test_map_stats(struct vm_map *map)
+{
+	struct bsdvm_map_stats st;
+
+	memset(&st, 0xa5, sizeof(st));
+	bsdvm_map_get_stats(map, &st);
+	return st;
+}
+
 struct vm_map *test_map_new(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page)
 {
 	struct bsdvm_map_params p = { .min = min, .max = max, .page_size = page };

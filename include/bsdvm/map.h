@@ -77,6 +77,7 @@ struct vm_map_entry {
 	bsdvm_prot_t max_protection;
 	bsdvm_inherit_t inheritance;
 	uint8_t advice;        /* BSDVM_MADV_NORMAL / RANDOM / SEQUENTIAL */
+	uint8_t adjacent;      /* owned by the map: which neighbours this entry touches */
 	void *aux;             /* reserved for the memory layer (amap reference) */
 	bsdvm_off_t aux_off;   /* reserved for the memory layer (amap slot offset) */
 };

@@ -113,10 +113,12 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
 	int k;
 
 	p->depth = map->bt_depth;
+	bt_prefetch(x);
 	for (k = 0; k < p->depth - 1; k++) {
 		p->node[k] = x;
 		p->idx[k] = bt_rank(x, key);
 		x = x->u.i.child[p->idx[k]];
+		bt_prefetch(x);
 	}
 	p->node[k] = x;
 	p->idx[k] = x->key[0] <= key ? bt_rank(x, key) : -1;
@@ -309,11 +311,13 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 		split_child(map, x, 0, key > old->key[BT_SLOTS - 1]);
 	}
 	x = map->bt_root;
+	bt_prefetch(x);
 	p.depth = map->bt_depth;
 	for (k = 0; k < p.depth - 1; k++) {
 		int i = bt_rank(x, key);
 		struct bt_node *c = x->u.i.child[i];
 
+		bt_prefetch(c);
 		rightmost = rightmost && i == x->n - 1;
 		if (c->n == BT_SLOTS) {
 			split_child(map, x, i, rightmost && key > c->key[BT_SLOTS - 1]);

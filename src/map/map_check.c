@@ -42,6 +42,11 @@ static bool check_entry(struct map_checker *c, const struct vm_map_entry *e, bsd
 		return map_check_fail(c, "entry [%#llx,%#llx): beyond the map's max", s, en);
 	if (e->next->prev != e)
 		return map_check_fail(c, "entry [%#llx,%#llx): broken list links", s, en);
+	if (e->adjacent != ((e->prev != MAP_HEADER(map) && e->prev->end == e->start ?
+	    MAP_ADJ_PREV : 0) | (e->next != MAP_HEADER(map) && e->next->start == e->end ?
+	    MAP_ADJ_NEXT : 0)))
+		return map_check_fail(c, "entry [%#llx,%#llx): stale adjacency bits %#x", s, en,
+		    e->adjacent);
 	if ((e->protection & ~VM_PROT_ALL) || (e->max_protection & ~VM_PROT_ALL) ||
 	    (e->protection & ~e->max_protection))
 		return map_check_fail(c, "entry [%#llx,%#llx): protection %#x not within max %#x", s, en,

@@ -185,9 +185,9 @@ struct vm_map_entry *map_entry_simplify(struct vm_map *map, struct vm_map_entry 
 	 * keep using the pointer they passed */
 	if (e == MAP_HEADER(map))
 		return e;
-	if (map_entry_mergeable(map, e->prev, e))
+	if ((e->adjacent & MAP_ADJ_PREV) && map_entry_mergeable(map, e->prev, e))
 		absorb_prev(map, e);
-	if (map_entry_mergeable(map, e, e->next))
+	if ((e->adjacent & MAP_ADJ_NEXT) && map_entry_mergeable(map, e, e->next))
 		map_entry_join(map, e, e->next);
 	return e;
 }

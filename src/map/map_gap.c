@@ -73,6 +73,7 @@ static void descend_to_gap(struct map_gap *g, int k, bsdvm_size_t need, bool las
 		struct bt_node *c = p->node[k]->u.i.child[p->idx[k]];
 		int j;
 
+		bt_prefetch(c);
 		p->node[k + 1] = c;
 		if (k + 1 == p->depth - 1)
 			break;

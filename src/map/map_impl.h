@@ -88,6 +88,14 @@ struct vm_map {
 };
 
 #define MAP_HEADER(map) (&(map)->header)
+
+/* vm_map_entry.adjacent: whether the previous entry ends where this one
+ * starts, and whether the next one starts where it ends.  Every change of
+ * that already writes both neighbours' list links, so keeping the bits
+ * costs no extra memory access, and lets merging skip neighbours that
+ * cannot merge without reading them (a cold miss each in a big map). */
+#define MAP_ADJ_PREV 0x1u
+#define MAP_ADJ_NEXT 0x2u
 #define map_min(map) ((map)->header.end)
 #define map_max(map) ((map)->header.start)
 
@@ -114,6 +122,9 @@ void bsdvm_rwlock_fini(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e);
 void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
+/* Recomputes the adjacency bits between a and its successor b (either may
+ * be the header, which touches nothing). */
+void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b);
 /* Move an entry's start or end; the caller keeps the order intact. */
 void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start);
 void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);

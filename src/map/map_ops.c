@@ -90,6 +90,8 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 				return KERN_INVALID_ARGUMENT;
 			any = true;
 		}
+		if (e->end >= end)
+			break; /* the next one starts at or past end: do not read it */
 	}
 	if (!any)
 		return KERN_SUCCESS;

@@ -29,8 +29,11 @@ void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 
 	r->first = map_range_first(map, start);
 	r->last = NULL;
-	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next)
+	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		r->last = e;
+		if (e->end >= end)
+			break; /* the next one starts at or past end: do not read it */
+	}
 }
 
 int map_range_splittable(const struct map_range *r, bsdvm_addr_t start, bsdvm_addr_t end)
@@ -59,19 +62,21 @@ void map_range_clip(struct vm_map *map, struct map_range *r, bsdvm_addr_t start,
 
 void map_range_simplify_from(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end)
 {
-	/* begin with the entry before the range: it may now match the first */
-	if (e != MAP_HEADER(map) && e->prev != MAP_HEADER(map))
-		e = e->prev;
+	/* Begin with the entry before the range, which may now match the
+	 * first one, and stop after the pair that straddles end.  Neighbours
+	 * that do not touch are never read (see MAP_ADJ_PREV). */
 	if (e == MAP_HEADER(map))
-		e = e->next;
-	while (e != MAP_HEADER(map) && e->start <= end) {
-		struct vm_map_entry *next = e->next;
-
-		if (map_entry_mergeable(map, e, next)) {
-			map_entry_join(map, e, next);
+		return;
+	if (e->adjacent & MAP_ADJ_PREV)
+		e = e->prev;
+	for (;;) {
+		if ((e->adjacent & MAP_ADJ_NEXT) && map_entry_mergeable(map, e, e->next)) {
+			map_entry_join(map, e, e->next);
 			continue; /* e grew; try it against its new neighbour */
 		}
-		e = next;
+		if (e->end >= end || e->next == MAP_HEADER(map))
+			return;
+		e = e->next;
 	}
 }
 

@@ -10,6 +10,16 @@
  */
 #include "map/map_btree.h"
 
+void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b)
+{
+	bool touch = a != MAP_HEADER(map) && b != MAP_HEADER(map) && a->end == b->start;
+
+	if (a != MAP_HEADER(map))
+		a->adjacent = (uint8_t)((a->adjacent & ~MAP_ADJ_NEXT) | (touch ? MAP_ADJ_NEXT : 0));
+	if (b != MAP_HEADER(map))
+		b->adjacent = (uint8_t)((b->adjacent & ~MAP_ADJ_PREV) | (touch ? MAP_ADJ_PREV : 0));
+}
+
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e)
 {
@@ -19,6 +29,8 @@ void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
 	e->next = next;
 	prev->next = e;
 	next->prev = e;
+	map_tree_adjacent(map, prev, e);
+	map_tree_adjacent(map, e, next);
 	bt_insert(map, e);
 	map->nentries++;
 }
@@ -28,7 +40,9 @@ void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e)
 	bt_remove(map, e);
 	e->prev->next = e->next;
 	e->next->prev = e->prev;
+	map_tree_adjacent(map, e->prev, e->next);
 	e->prev = e->next = NULL;
+	e->adjacent = 0;
 	map->nentries--;
 }
 
@@ -41,6 +55,7 @@ void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t
 	s = p.idx[p.depth - 1];
 	p.node[p.depth - 1]->key[s] = start;
 	e->start = start;
+	map_tree_adjacent(map, e->prev, e);
 	if (s == 0)
 		bt_first_start_changed(&p);
 	bt_fix_path(&p);
@@ -53,6 +68,7 @@ void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t e
 	bt_find_entry(map, e, &p);
 	p.node[p.depth - 1]->u.l.s[p.idx[p.depth - 1]].end = end;
 	e->end = end;
+	map_tree_adjacent(map, e, e->next);
 	bt_fix_path(&p);
 }
 
@@ -70,8 +86,11 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 			*predp = map->header.prev;
 		return NULL;
 	}
-	for (int k = map->bt_depth; k > 1; k--)
+	bt_prefetch(x);
+	for (int k = map->bt_depth; k > 1; k--) {
 		x = x->u.i.child[bt_rank(x, addr)];
+		bt_prefetch(x);
+	}
 	s = bt_rank(x, addr);
 	if (x->key[s] > addr) {
 		/* below the first entry */

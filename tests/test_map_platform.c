@@ -1,8 +1,8 @@
 /*
- * test_map_platform.c - a map on an embedder's own platform: entries come
- * from alloc_aligned when the platform has it (64-byte aligned, so a
- * descent touches one cache line per entry), every allocation is given
- * back, and the map works as on the default platform.
+ * test_map_platform.c - a map on an embedder's own platform: entries and
+ * index nodes come from alloc_aligned when the platform has it (64-byte
+ * aligned, so a node's keys fill exactly two cache lines), every
+ * allocation is given back, and the map works as on the default platform.
  */
 #include <stdint.h>
 

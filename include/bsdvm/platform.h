@@ -22,8 +22,8 @@ struct bsdvm_platform {
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *ptr, size_t size);
 	/* Optional: zeroed memory aligned to align (a power of two), freed
-	 * with free_aligned.  The engine uses it for entries so that each one
-	 * starts on a cache line; without it, alloc/free are used. */
+	 * with free_aligned.  The engine uses it for entries and index nodes
+	 * so that each starts on a cache line; without it, alloc/free. */
 	void *(*alloc_aligned)(void *ctx, size_t size, size_t align);
 	void (*free_aligned)(void *ctx, void *ptr, size_t size);
 

@@ -13,16 +13,18 @@
 #include <bsdvm/map.h>
 #include <stdatomic.h>
 
-/* A shared/exclusive lock built from the platform's mutex and condvar, so
- * that it can upgrade and downgrade as FreeBSD's sx locks do. */
+/* A shared/exclusive lock that can upgrade and downgrade, as FreeBSD's sx
+ * locks do (map_lock.c).  Uncontended acquire and release are one
+ * compare-and-swap on `state`; waiting uses the platform's mutex and
+ * condvar. */
 struct bsdvm_rwlock {
+	_Atomic uint32_t state; /* LK_WRITER | LK_SLOW | readers * LK_READER */
 	void *mtx;
 	void *cv;
-	int readers;       /* shared holders */
-	int writer;        /* 1 while held exclusive */
+	/* the rest only under mtx */
 	int writers_waiting;
-	int sleepers;      /* threads in cond_wait: no broadcast without them */
-	uint64_t unlocks;  /* exclusive releases, for unlock_and_wait */
+	int sleepers;      /* threads in cond_wait */
+	uint64_t unlocks;  /* exclusive releases seen by waiters (unlock_and_wait) */
 };
 
 /* Hooks the memory layer installs to keep object/amap references right

@@ -108,6 +108,8 @@ int map_stack_locked(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_
 
 			g->offset = gap_prot_pack(prot, max);
 		} else {
+			/* undo: the stack is one whole entry, whose removal
+			 * needs no memory and so cannot fail */
 			bsdvm_map_delete_locked(map, sstart, send);
 		}
 	}

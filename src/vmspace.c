@@ -284,6 +284,7 @@ int bsdvm_vmspace_reset(struct vmspace *vm, bsdvm_addr_t min, bsdvm_addr_t max)
 	}
 	while (map->header.next != &map->header)
 		map_entry_remove(map, map->header.next);
+	map_entry_trim(map); /* give back what the old image's entries and index held */
 	rv = map_reset_bounds(map, min, max);
 	vm->stack.ssize = 0;
 	vm->stack.maxsaddr = vm->stack.stacktop = 0;

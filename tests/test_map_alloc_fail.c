@@ -18,6 +18,8 @@
  * failing, is compared step by step with a twin map that never fails.
  * Seed of the random sequence: argv[1] or $BSDVM_SEED.
  */
+#include <bsdvm/vmspace.h>
+
 #include "testutil.h"
 
 #define PG ((bsdvm_addr_t)4096)
@@ -840,6 +842,99 @@ static void test_random(uint64_t seed, unsigned nops)
 	bsdvm_map_destroy(twin);
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Persistent failure: from the k-th allocation on, every allocation fails
+ * (memory stays short, as it does in a real shortage).  An operation that
+ * must undo part of its own work, such as vm_map_stack taking back its
+ * stack when the guard cannot be inserted, then gets no memory for the
+ * undo either, and must still leave the map exactly as it was.
+ */
+
+static const struct bsdvm_platform *dry_base; /* the default platform */
+static uint64_t dry_left;                     /* allocations still allowed */
+static bool dry_armed;
+
+static void *dry_alloc(void *ctx, size_t size)
+{
+	if (dry_armed) {
+		if (dry_left == 0)
+			return NULL;
+		dry_left--;
+	}
+	return dry_base->alloc(ctx, size);
+}
+
+typedef int (*dry_op_fn)(struct vm_map *map);
+
+static int dry_stack(struct vm_map *map)
+{
+	/* 16 pages of reservation, 4 of stack below the top, a guard below */
+	return bsdvm_map_stack(map, PGA(300), 16 * PG, VM_PROT_RW, VM_PROT_ALL,
+	    MAP_ENTRY_GROWS_DOWN);
+}
+
+static int dry_fixed(struct vm_map *map)
+{
+	struct bsdvm_entry_attrs a = attrs_of(VM_PROT_READ, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
+
+	return bsdvm_map_fixed(map, PGA(10), PGA(30), &a); /* replaces across entries */
+}
+
+static int dry_protect(struct vm_map *map)
+{
+	return bsdvm_map_protect(map, PGA(2), PGA(5), VM_PROT_READ, VM_PROT_ALL,
+	    BSDVM_PROTECT_SET_PROT);
+}
+
+static void dry_case(const char *name, dry_op_fn op)
+{
+	struct bsdvm_platform plat = *bsdvm_platform_default();
+	struct bsdvm_map_params mp = { .min = MAP_LO, .max = MAP_HI, .platform = &plat };
+	struct bsdvm_entry_attrs rw = attrs_of(VM_PROT_RW, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
+	struct vm_map *map;
+	uint64_t k;
+	int rv = KERN_RESOURCE_SHORTAGE;
+
+	dry_base = bsdvm_platform_default();
+	plat.alloc = dry_alloc;
+	plat.alloc_aligned = NULL;
+	plat.free_aligned = NULL;
+	for (k = 0; k < K_MAX && rv == KERN_RESOURCE_SHORTAGE; k++) {
+		char *before, *after;
+
+		dry_armed = false;
+		if (bsdvm_map_create(&mp, &map) != KERN_SUCCESS) {
+			CHECK(!"map_create on the test platform");
+			return;
+		}
+		must_insert(map, PGA(0), PGA(16), &rw);
+		must_insert(map, PGA(20), PGA(40), &rw);
+		bsdvm_map_set_entry_cache(map, 0);
+		before = test_map_listing(map);
+		dry_left = k;
+		dry_armed = true;
+		rv = op(map);
+		dry_armed = false;
+		after = test_map_listing(map);
+		if (rv != KERN_SUCCESS) {
+			CHECK_KERN(rv, KERN_RESOURCE_SHORTAGE);
+			if (strcmp(before, after) != 0) {
+				CHECK(!"map changed by an operation that ran out of memory");
+				fprintf(stderr, "%s, allocations from #%" PRIu64 " on fail:\n"
+				    "before:\n%safter:\n%s", name, k + 1, before, after);
+			}
+		}
+		CHECK_MAP(map);
+		free(before);
+		free(after);
+		bsdvm_map_destroy(map);
+	}
+	CHECK_KERN(rv, KERN_SUCCESS);
+	printf("  %-22s succeeds with %" PRIu64 " allocation%s; with fewer, unchanged\n", name,
+	    k - 1, k - 1 == 1 ? "" : "s");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = test_seed(argc, argv, 0x616c6c6f63ull);
@@ -852,6 +947,12 @@ int main(int argc, char **argv)
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
 	printf("failure points per operation:\n");
 	test_create();
+
+	printf("persistent shortage (every allocation from the k-th on fails):\n");
+	dry_case("stack (undo on guard)", dry_stack);
+	dry_case("fixed (replace span)", dry_fixed);
+	dry_case("protect (split 1->3)", dry_protect);
+	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
 
 	c = rc_attrs(PGA(210), PGA(214), share);
 	run_case("insert (merge both)", op_insert, &c, sizeof(c), expect_insert_merge_both);

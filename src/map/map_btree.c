@@ -402,7 +402,11 @@ static void rebalance(struct vm_map *map, struct bt_path *p)
 		} else {
 			int moved = balance_children(parent, left);
 
-			/* x keeps its node; its slots shifted if it is b */
+			/* x is the underfull one, so slots always move toward
+			 * it: moved > 0 when x is b (its slots shift right),
+			 * and when x is a its own slots stay put (the branch
+			 * moving the path into b is a guard, never taken with
+			 * BT_MIN < BT_SLOTS / 2) */
 			if (x == b)
 				p->idx[k] += moved;
 			else if (p->idx[k] >= a->n) {

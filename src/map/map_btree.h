@@ -119,7 +119,9 @@ bool bt_path_next_leaf(struct bt_path *p);
 void bt_fix_path(struct bt_path *p);
 
 /* The leaf's first start changed (or the leaf is new): tell the previous
- * leaf, whose last gap ends there. */
+ * leaf, whose last gap ends there.  Above the two paths' common ancestor
+ * this leaves summaries computed from p's not yet updated branch, so the
+ * caller must then fix p's own path (bt_fix_path) or recompute it. */
 void bt_first_start_changed(struct bt_path *p);
 
 /* Inserts e (start and end set; not in the index).  Never fails: nodes

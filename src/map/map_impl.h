@@ -127,7 +127,9 @@ void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
 /* Recomputes the adjacency bits between a and its successor b (either may
  * be the header, which touches nothing). */
 void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b);
-/* Move an entry's start or end; the caller keeps the order intact. */
+/* Move an entry's start or end; the caller keeps the order intact.  These
+ * are the only way to change the bounds of an entry in the map: the index
+ * finds an entry by its start, and keeps copies of both bounds. */
 void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start);
 void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
 /* Returns the entry containing addr, or NULL with *predp = the entry before
@@ -154,7 +156,8 @@ struct map_gap {
 	struct bt_path path;
 };
 /* The gap holding addr; when addr is inside an entry, the gap after it (up)
- * or before it (!up). */
+ * or before it (!up).  addr >= max is treated as max - 1 (callers pass
+ * hints below max). */
 void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struct map_gap *g);
 /* The next (previous) gap of at least need bytes; false when none. */
 bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need);

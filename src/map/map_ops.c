@@ -26,7 +26,9 @@ int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t
 	if (r.last == NULL)
 		return KERN_SUCCESS; /* only holes */
 	rv = map_range_splittable(&r, start, end);
-	if (rv == KERN_SUCCESS)
+	/* only a clip needs memory: removing whole entries cannot fail, which
+	 * callers undoing their own insertion rely on (map_stack_locked) */
+	if (rv == KERN_SUCCESS && (r.first->start < start || r.last->end > end))
 		rv = map_entry_reserve(map, 2);
 	if (rv != KERN_SUCCESS)
 		return rv;

@@ -161,18 +161,6 @@ bool bt_path_prev_leaf(struct bt_path *p)
 	return false;
 }
 
-bool bt_path_next_leaf(struct bt_path *p)
-{
-	for (int k = p->depth - 2; k >= 0; k--) {
-		if (p->idx[k] + 1 < p->node[k]->n) {
-			p->idx[k]++;
-			path_fill(p, k, false);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* ---- keeping the inner nodes' summaries right ---- */
 
 void bt_fix_path(struct bt_path *p)

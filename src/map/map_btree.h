@@ -111,8 +111,6 @@ void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struc
 void bt_path_leftmost(const struct vm_map *map, struct bt_path *p);
 /* Moves p to the previous leaf's last slot; false when p's leaf is the first. */
 bool bt_path_prev_leaf(struct bt_path *p);
-/* Moves p to the next leaf's first slot; false when p's leaf is the last. */
-bool bt_path_next_leaf(struct bt_path *p);
 
 /* Recomputes the keys and gaps the inner nodes of p keep for the child on
  * the path, leaf first, stopping where nothing changed. */

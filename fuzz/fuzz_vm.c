@@ -1354,11 +1354,14 @@ static void op_life(struct fz *f, struct input *in, int vi, uint8_t sel, int kin
 			return;
 		}
 		rv = bsdvm_vmspace_fork(v->vm, &child);
-		if (injected(f, rv)) {
-			if (child != NULL)
-				fail(f, "a failed fork set *childp");
+		if (rv != KERN_SUCCESS && child != NULL)
+			fail(f, "a failed fork set *childp");
+		if (injected(f, rv))
 			return;
-		}
+		/* wired pages are copied at fork, which takes frames: with the
+		 * rest pinned (pages past a pager's store) there may be none */
+		if (out_of_memory(f, rv))
+			return;
 		expect(f, rv, KERN_SUCCESS);
 		fzm_fork(&f->m, vi, slot, child);
 		done_op(f, "SUCCESS");

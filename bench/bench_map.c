@@ -74,6 +74,11 @@ static bool opt_json;
 static bool opt_quick;
 static bool opt_kernel = true;
 static bool opt_unicorn = true;
+static bool opt_ai = true;    /* also run bsdvm with BSDVM_MAP_ALIGN_INDEX */
+/* which bsdvm is being measured: "bsdvm" (default maps) or "bsdvm-ai"
+ * (maps created with BSDVM_MAP_ALIGN_INDEX) */
+static const char *bimpl = "bsdvm";
+static uint32_t bflags;
 static int opt_reps = 3;
 static int opt_ureps = 3;
 static FILE *out;             /* the human report: stdout, or stderr with --json */
@@ -413,6 +418,7 @@ static struct vm_map *bmap_new(void)
 	memset(&p, 0, sizeof(p));
 	p.min = MAP_MINA;
 	p.max = MAP_MAXA;
+	p.flags = bflags;
 	rv = bsdvm_map_create(&p, &map);
 	if (rv != KERN_SUCCESS)
 		die("bsdvm_map_create: %s", bsdvm_kern_name(rv));
@@ -471,7 +477,7 @@ static void b_build(struct bctx *c, bool first)
 		if (rv != KERN_SUCCESS)
 			die("insert %#" PRIx64 ": %s", a, bsdvm_kern_name(rv));
 	}
-	record("bsdvm", c->n, OP_INSERT, now_ns() - t0, c->n);
+	record(bimpl, c->n, OP_INSERT, now_ns() - t0, c->n);
 	c->live_per_entry = (double)(bsdvm_alloc_live_bytes() - live0) / (double)c->n;
 	if (bmap_nentries(c->map) != c->n)
 		die("after build: %" PRIu64 " entries, expected %" PRIu64,
@@ -497,7 +503,7 @@ static void b_lookups(struct bctx *c)
 			sum += (uintptr_t)e;
 		}
 	}
-	record("bsdvm", c->n, OP_LOOKUP_PTR, now_ns() - t0, n_lookups);
+	record(bimpl, c->n, OP_LOOKUP_PTR, now_ns() - t0, n_lookups);
 	if (hits != n_lookups)
 		die("lookup: %" PRIu64 " hits of %u", hits, n_lookups);
 
@@ -510,7 +516,7 @@ static void b_lookups(struct bctx *c)
 			sum += e->start;
 		}
 	}
-	record("bsdvm", c->n, OP_LOOKUP, now_ns() - t0, n_lookups);
+	record(bimpl, c->n, OP_LOOKUP, now_ns() - t0, n_lookups);
 	bsdvm_map_unlock_read(c->map);
 	if (hits != n_lookups)
 		die("lookup_entry: %" PRIu64 " hits of %u", hits, n_lookups);
@@ -524,7 +530,7 @@ static void b_lookups(struct bctx *c)
 			sum += r.start;
 		}
 	}
-	record("bsdvm", c->n, OP_QUERY, now_ns() - t0, n_lookups);
+	record(bimpl, c->n, OP_QUERY, now_ns() - t0, n_lookups);
 	if (hits != n_lookups)
 		die("query: %" PRIu64 " hits of %u", hits, n_lookups);
 	sink += sum;
@@ -549,7 +555,7 @@ static void b_fs_row(struct bctx *c, int op, const struct bsdvm_space_req *tmpl,
 			die("%s: %s", opinfo[op].name, bsdvm_kern_name(rv));
 		sum += a;
 	}
-	record("bsdvm", c->n, op, now_ns() - t0, cnt);
+	record(bimpl, c->n, op, now_ns() - t0, cnt);
 	for (unsigned i = 0; i < cnt; i++) {
 		uint64_t h = c->arr[i], p = (h - BASE) / PG;
 
@@ -616,7 +622,7 @@ static void b_findspace(struct bctx *c)
 		cnt++;
 		t = now_ns();
 	} while (cnt < 3 || (t - t0 < SLOW_BUDGET_NS && cnt < n_lookups));
-	record("bsdvm", c->n, OP_FS_A64K_1P, t - t0, cnt);
+	record(bimpl, c->n, OP_FS_A64K_1P, t - t0, cnt);
 }
 
 static void b_mutations(struct bctx *c)
@@ -642,7 +648,7 @@ static void b_mutations(struct bctx *c)
 		if (rv != KERN_SUCCESS)
 			die("delete: %s", bsdvm_kern_name(rv));
 	}
-	record("bsdvm", c->n, OP_FIND, now_ns() - t0, n_mutations);
+	record(bimpl, c->n, OP_FIND, now_ns() - t0, n_mutations);
 
 	/* insert into a random hole (read-only: no merge) + delete it */
 	fill_holes(c->arr, n_mutations, c->n);
@@ -657,7 +663,7 @@ static void b_mutations(struct bctx *c)
 		if (rv != KERN_SUCCESS)
 			die("delete: %s", bsdvm_kern_name(rv));
 	}
-	record("bsdvm", c->n, OP_INSDEL, now_ns() - t0, n_mutations);
+	record(bimpl, c->n, OP_INSDEL, now_ns() - t0, n_mutations);
 
 	/* fill a hole between two entries with a compatible page (3 -> 1),
 	 * then delete that page again (1 -> 2 with a hole) */
@@ -674,7 +680,7 @@ static void b_mutations(struct bctx *c)
 			if (rv != KERN_SUCCESS)
 				die("delete: %s", bsdvm_kern_name(rv));
 		}
-		record("bsdvm", c->n, OP_FILLDEL, now_ns() - t0, n_mutations);
+		record(bimpl, c->n, OP_FILLDEL, now_ns() - t0, n_mutations);
 	}
 	if (bmap_nentries(c->map) != c->n)
 		die("after insert/delete rows: %" PRIu64 " entries", bmap_nentries(c->map));
@@ -703,7 +709,7 @@ static void b_mutations(struct bctx *c)
 		}
 		elapsed += now_ns() - t0;
 	}
-	record("bsdvm", c->n, OP_PROTECT, elapsed, done);
+	record(bimpl, c->n, OP_PROTECT, elapsed, done);
 }
 
 static void b_erase(struct bctx *c)
@@ -718,7 +724,7 @@ static void b_erase(struct bctx *c)
 		if (bsdvm_map_delete(c->map, a, a + PG) != KERN_SUCCESS)
 			die("erase");
 	}
-	record("bsdvm", c->n, OP_ERASE, now_ns() - t0, c->n);
+	record(bimpl, c->n, OP_ERASE, now_ns() - t0, c->n);
 	if (bmap_nentries(c->map) != 0)
 		die("after erase: %" PRIu64 " entries left", bmap_nentries(c->map));
 }
@@ -765,8 +771,8 @@ static void b_splitmerge(struct bctx *c, bool first)
 		done += k;
 		rounds++;
 	}
-	record("bsdvm", c->n, OP_SPLIT, t_split, done);
-	record("bsdvm", c->n, OP_MERGE, t_merge, done);
+	record(bimpl, c->n, OP_SPLIT, t_split, done);
+	record(bimpl, c->n, OP_MERGE, t_merge, done);
 	bsdvm_map_get_stats(map, &st1);
 	if (st1.nentries != c->n || st1.splits - st0.splits != 2 * done ||
 	    st1.merges - st0.merges != 2 * done)
@@ -780,10 +786,12 @@ static void b_splitmerge(struct bctx *c, bool first)
 static double bsdvm_bytes_per_entry; /* live bytes / entry at the largest N */
 static uint64_t bsdvm_bytes_n;
 
-static void run_bsdvm(uint64_t n)
+static void run_bsdvm(uint64_t n, bool ai)
 {
 	struct bctx c;
 
+	bimpl = ai ? "bsdvm-ai" : "bsdvm";
+	bflags = ai ? BSDVM_MAP_ALIGN_INDEX : 0;
 	memset(&c, 0, sizeof(c));
 	c.n = n;
 	c.perm = xmalloc(n * sizeof(*c.perm));
@@ -801,7 +809,7 @@ static void run_bsdvm(uint64_t n)
 		bsdvm_map_destroy(c.map);
 		b_splitmerge(&c, rep == 0);
 	}
-	if (n >= bsdvm_bytes_n) {
+	if (!ai && n >= bsdvm_bytes_n) {
 		bsdvm_bytes_n = n;
 		bsdvm_bytes_per_entry = c.live_per_entry;
 	}
@@ -1288,10 +1296,59 @@ static void print_scaling(const uint64_t *ns, int nn)
 	}
 	if (judge) {
 		double small = mem_latency_ns((size_t)64 << 10), big = mem_latency_ns((size_t)128 << 20);
+		double l2 = mem_latency_ns((size_t)1 << 20), l3 = mem_latency_ns((size_t)4 << 20);
+		double lk = result_ns("bsdvm", lo, OP_LOOKUP_PTR);
 
 		fprintf(out, "memory: one random dependent read costs %.1f ns in 64 KiB (a 1k map "
 		    "fits in cache) and %.1f ns in 128 MiB (what a 1M map occupies): %.0fx\n",
 		    small, big, big / small);
+		fprintf(out, "  and %.1f ns in 1 MiB, %.1f ns in 4 MiB.  A 1M map's index alone "
+		    "is tens of MiB, so a random lookup at 1M costs at least one read at the "
+		    "128 MiB figure;\n  3x the 1k lookup (%.1f ns) is %.1f ns: %s\n", l2, l3, lk,
+		    3 * lk, 3 * lk < big ? "below one such read, out of reach for any index"
+		    : "within reach");
+	}
+}
+
+/* What BSDVM_MAP_ALIGN_INDEX buys and costs: every operation timed on
+ * both kinds of map in the same run, and the scaling of the search it is
+ * for (the one whose every hole is long enough but none aligned). */
+static void print_ai(const uint64_t *ns, int nn)
+{
+	char nb[32], nb2[32], t1[32], t2[32];
+	uint64_t lo = ns[0], hi = ns[nn - 1];
+
+	fprintf(out, "\n== maps with BSDVM_MAP_ALIGN_INDEX (bsdvm-ai) against default maps "
+	    "(bsdvm), same run: time ai / time default ==\n");
+	fprintf(out, "%-25s", "op");
+	for (int j = 0; j < nn; j++)
+		fprintf(out, " %8s", fmt_n(nb, sizeof(nb), ns[j]));
+	fprintf(out, "\n");
+	for (size_t i = 0; i < NBSDVM_OPS; i++) {
+		int op = bsdvm_ops[i];
+
+		fprintf(out, "%-25s", opinfo[op].name);
+		for (int j = 0; j < nn; j++) {
+			double a = result_ns("bsdvm", ns[j], op), b = result_ns("bsdvm-ai", ns[j], op);
+
+			if (a <= 0 || b <= 0) {
+				fprintf(out, " %8s", "-");
+				continue;
+			}
+			fprintf(out, " %7.2fx", b / a);
+			json_ratio("map_ai_cost", "bsdvm-ai", ns[j], op, b / a, 0, false, true);
+		}
+		fprintf(out, "\n");
+	}
+	{
+		double a = result_ns("bsdvm-ai", lo, OP_FS_A64K_1P);
+		double b = result_ns("bsdvm-ai", hi, OP_FS_A64K_1P);
+
+		if (a > 0 && b > 0)
+			fprintf(out, "%s with the aligned index: %s at %s, %s at %s (%.2fx); without "
+			    "it the search tries every hole\n", opinfo[OP_FS_A64K_1P].name,
+			    fmt_time(t1, sizeof(t1), a), fmt_n(nb, sizeof(nb), lo),
+			    fmt_time(t2, sizeof(t2), b), fmt_n(nb2, sizeof(nb2), hi), b / a);
 	}
 }
 
@@ -1300,13 +1357,15 @@ static void print_scaling(const uint64_t *ns, int nn)
 static void usage(void)
 {
 	printf("usage: bench_map [--quick] [--json] [--reps=K] [--unicorn-reps=K]\n"
-	    "                 [--no-kernel] [--no-unicorn]\n"
+	    "                 [--no-kernel] [--no-unicorn] [--no-align-index]\n"
 	    "  --quick         N = 1k and 10k only (CI smoke run, a few seconds)\n"
 	    "  --json          one JSON object per measurement per line on stdout;\n"
 	    "                  the human report goes to stderr\n"
 	    "  --reps=K        repetitions for bsdvm and the kernel (default 3; min is kept)\n"
 	    "  --unicorn-reps=K  repetitions for Unicorn (default 3; 1 saves ~25 s)\n"
 	    "  --no-kernel / --no-unicorn   skip a peer\n"
+	    "  --no-align-index  skip the second bsdvm run, on maps created with\n"
+	    "                  BSDVM_MAP_ALIGN_INDEX (\"bsdvm-ai\")\n"
 	    "env: BSDVM_COMMIT is copied into every JSON line as \"commit\".\n");
 }
 
@@ -1330,6 +1389,8 @@ int main(int argc, char **argv)
 			opt_kernel = false;
 		else if (strcmp(argv[i], "--no-unicorn") == 0)
 			opt_unicorn = false;
+		else if (strcmp(argv[i], "--no-align-index") == 0)
+			opt_ai = false;
 		else if (strncmp(argv[i], "--reps=", 7) == 0 && atoi(argv[i] + 7) > 0)
 			opt_reps = atoi(argv[i] + 7);
 		else if (strncmp(argv[i], "--unicorn-reps=", 15) == 0 && atoi(argv[i] + 15) > 0)
@@ -1378,11 +1439,14 @@ int main(int argc, char **argv)
 	    sysconf(_SC_NPROCESSORS_ONLN), la0);
 	fflush(out);
 
-	for (int i = 0; i < nn; i++)
-		run_bsdvm(ns[i]);
+	for (int i = 0; i < nn; i++) {
+		run_bsdvm(ns[i], false);
+		if (opt_ai)
+			run_bsdvm(ns[i], true);
+	}
 	for (int i = 0; i < nun; i++)
 		if (result_ns("bsdvm", unicorn_n[i], OP_INSERT) < 0)
-			run_bsdvm(unicorn_n[i]);
+			run_bsdvm(unicorn_n[i], false);
 #ifdef HAVE_KERNEL_PEER
 	if (opt_kernel) {
 		k_probe();
@@ -1455,6 +1519,8 @@ int main(int argc, char **argv)
 		fprintf(out, "  Unicorn at N=2,000 not measured in this run: target NOT judged\n");
 #endif
 	print_scaling(ns, nn);
+	if (opt_ai)
+		print_ai(ns, nn);
 
 	fprintf(out, "\nload average at end: %s; wall time %.1f s; targets missed: %d\n", la1,
 	    (double)(now_ns() - t_start) / 1e9, missed);

@@ -373,7 +373,7 @@ static void t_create_invalid(void)
 		{ "max = 2^64 - 1", 0, TOP(1), 0, 0, 0 },
 		{ "max = 2^64 - 4K with 64K pages", 0, TOP(4 * KiB), 64 * KiB, 0, 0 },
 		{ "max = 2^64 (wraps to 0)", M, 0, 0, 0, 0 },
-		{ "unknown map flag 0x8", M, 16 * M, 0, 0, 0x8 },
+		{ "unknown map flag 0x10", M, 16 * M, 0, 0, 0x10 },
 		{ "unknown map flag 0x80000000", M, 16 * M, 0, 0, 0x80000000u },
 	};
 	int64_t live0 = bsdvm_alloc_live_bytes();

@@ -870,7 +870,7 @@ static int create_min_unaligned_64k(void) { return create_with(0x11000, MAXA, 65
 static int create_max_beyond(void) { return create_with(0, TOP(1), 0, 0, 0); }
 static int create_max_beyond_64k(void) { return create_with(0, TOP(4096), 65536, 0, 0); }
 static int create_max_2_64(void) { return create_with(MINA, 0, 0, 0, 0); }
-static int create_flag_unknown(void) { return create_with(MINA, MAXA, 0, 0, 0x8); }
+static int create_flag_unknown(void) { return create_with(MINA, MAXA, 0, 0, 0x10); }
 static int create_flag_high(void) { return create_with(MINA, MAXA, 0, 0, 0x80000000u); }
 
 /* ------------------------------------------------------------------ */
@@ -898,7 +898,7 @@ static const struct row rows[] = {
 	{ "create: max = 2^64 - 1", create_max_beyond, IA },
 	{ "create: max = 2^64 - 4K with 64K pages", create_max_beyond_64k, IA },
 	{ "create: max = 2^64 (wraps to 0)", create_max_2_64, IA },
-	{ "create: unknown map flag 0x8", create_flag_unknown, IA },
+	{ "create: unknown map flag 0x10", create_flag_unknown, IA },
 	{ "create: unknown map flag 0x80000000", create_flag_high, IA },
 
 	/* insert, insert_locked, fixed, find: range and attribute classes */

@@ -6,6 +6,12 @@
  * depth 2, where a split or a merge never climbs past the root and the gap
  * cursor never leaves its leaf's parent.  Here:
  *
+ * The second and third big maps, and a second mixed run, are created with
+ * BSDVM_MAP_ALIGN_INDEX, so that the aligned fits the index then keeps are
+ * checked (by bsdvm_map_check, from scratch) through every split, merge,
+ * borrow and level change, and aligned searches over them are compared
+ * with the model as everything else is.
+ *
  *  1. Three maps of BIG_N one-page entries, one page apart so that they
  *     never coalesce, built in ascending, descending and shuffled order
  *     (depth 5 at 40,000).  Every insertion is followed by O(1) checks: the
@@ -90,7 +96,8 @@ static struct {
 } where;
 
 static uint64_t max_depth_seen;
-static size_t node_size;    /* bytes of one index node, measured */
+static size_t node_size;    /* bytes of one index leaf, measured */
+static size_t inner_size;   /* bytes of one inner node, measured */
 
 static void set_where(const char *op, uint64_t k, bsdvm_addr_t a, bsdvm_addr_t b)
 {
@@ -387,9 +394,22 @@ static size_t model_findspace(const struct model *m, const struct bsdvm_space_re
 /* ------------------------------------------------------------------ */
 /* Map helpers */
 
-static struct vm_map *new_map(bsdvm_addr_t min, size_t npages)
+/* flags: 0 or BSDVM_MAP_ALIGN_INDEX, the index keeping aligned fits */
+static struct vm_map *new_map(bsdvm_addr_t min, size_t npages, uint32_t flags)
 {
-	return test_map_new(min, min + npages * PG, PG);
+	struct bsdvm_map_params p;
+	struct vm_map *map = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.min = min;
+	p.max = min + npages * PG;
+	p.page_size = PG;
+	p.flags = flags;
+	if (bsdvm_map_create(&p, &map) != KERN_SUCCESS) {
+		fprintf(stderr, "new_map: bsdvm_map_create failed\n");
+		exit(2);
+	}
+	return map;
 }
 
 static int insert_pages(struct vm_map *map, const struct model *m, size_t p, size_t n,
@@ -440,9 +460,10 @@ static bool depth_fits(uint64_t n, uint64_t d)
  * O(1) checks after every mutation.  Memory: live bytes above the empty
  * map's are the entries plus the index; with a cache, plus at most
  * `cache` whole spare entries.  With no cache the index holds only its
- * nodes, so their count (index_bytes / node_size) must fit the shape: at
- * least one leaf per 16 entries and a node per level, at most one leaf per
- * 4 entries, and inner levels shrinking by 4 at least (n/3 + depth).
+ * nodes, so its bytes must fit the shape: at least one leaf per 16 entries
+ * and an inner node per level above them, and (leaves and inner nodes
+ * alike) at most one node per 4 entries with levels shrinking by 4 at
+ * least (n/3 + depth), each no bigger than an inner node.
  */
 static bool quick_checks(struct vm_map *map, const struct model *m, int64_t base,
     unsigned cache)
@@ -461,14 +482,14 @@ static bool quick_checks(struct vm_map *map, const struct model *m, int64_t base
 	    "live bytes %lld, entries + index %lld (%llu entries, index %llu bytes, cache %u)",
 	    (long long)live, (long long)accounted, ULL(st.nentries), ULL(st.index_bytes), cache);
 	if (cache == 0) {
-		uint64_t nodes = st.index_bytes / node_size;
+		uint64_t lo = 0, hi = (st.nentries / 3 + st.index_depth) * inner_size;
 
-		EXPECT(st.index_bytes % node_size == 0, "index bytes %llu, node %zu",
-		    ULL(st.index_bytes), node_size);
-		EXPECT(nodes >= (st.nentries + 15) / 16 && nodes >= st.index_depth &&
-		    3 * nodes <= st.nentries + 3 * st.index_depth,
-		    "%llu index nodes for %llu entries at depth %llu", ULL(nodes),
-		    ULL(st.nentries), ULL(st.index_depth));
+		if (st.index_depth > 0)
+			lo = (st.nentries + 15) / 16 * node_size + (st.index_depth - 1) * inner_size;
+		EXPECT(st.index_bytes >= lo && st.index_bytes <= hi,
+		    "index of %llu bytes for %llu entries at depth %llu (leaf %zu, inner %zu bytes)",
+		    ULL(st.index_bytes), ULL(st.nentries), ULL(st.index_depth), node_size,
+		    inner_size);
 	}
 	if (st.index_depth > max_depth_seen)
 		max_depth_seen = st.index_depth;
@@ -905,10 +926,11 @@ static bool big_drain(struct vm_map *map, struct model *m, enum order o, struct 
  * spare nodes, and the exact check is made after each of build, widening
  * and drain with the cache dropped to 0 for a moment.
  */
-static void t_big(enum order build, enum order drain, unsigned cache, uint64_t seed)
+static void t_big(enum order build, enum order drain, unsigned cache, uint32_t flags,
+    uint64_t seed)
 {
 	const size_t npages = 2 * BIG_N + BIG_TAIL;
-	struct vm_map *map = new_map(BIG_MIN, npages);
+	struct vm_map *map = new_map(BIG_MIN, npages, flags);
 	struct model m;
 	struct test_rng r;
 	struct bsdvm_map_stats st;
@@ -916,8 +938,9 @@ static void t_big(enum order build, enum order drain, unsigned cache, uint64_t s
 	int64_t base;
 	bool ok;
 
-	snprintf(phase, sizeof(phase), "big map built %s, drained %s, cache %u",
-	    order_name[build], order_name[drain], cache);
+	snprintf(phase, sizeof(phase), "big map built %s, drained %s, cache %u%s",
+	    order_name[build], order_name[drain], cache,
+	    flags != 0 ? ", aligned fits" : "");
 	where.phase = phase;
 	set_where("setup", 0, 0, 0);
 	rng_init(&r, seed);
@@ -928,16 +951,15 @@ static void t_big(enum order build, enum order drain, unsigned cache, uint64_t s
 
 	ok = big_build(map, &m, build, &r, base, cache) && exact_memory(map, &m, base, cache);
 	st = test_map_stats(map);
-	printf("  built %s: %llu entries, depth %llu, index %llu bytes (%llu nodes)\n",
-	    order_name[build], ULL(st.nentries), ULL(st.index_depth), ULL(st.index_bytes),
-	    ULL(st.index_bytes / node_size));
+	printf("  built %s: %llu entries, depth %llu, index %llu bytes\n",
+	    order_name[build], ULL(st.nentries), ULL(st.index_depth), ULL(st.index_bytes));
 	if (ok) {
 		CHECK(st.index_depth >= 4);
 		/* appending fills nodes to 12 of 16 (3/4 splits on the right
 		 * edge), where halving splits would leave 8: n/11 nodes in
-		 * all against n/7 */
+		 * all against n/7; one in 12 or so of them is an inner node */
 		if (build == ASCENDING && cache == 0)
-			CHECK(st.index_bytes / node_size <= BIG_N / 10);
+			CHECK(st.index_bytes <= BIG_N / 10 * node_size);
 		set_where("verify built", 0, 0, 0);
 		ok = verify_full(map, &m, true);
 	}
@@ -1117,7 +1139,7 @@ static bool mix_check(struct mix *x, unsigned round)
  * on the seed: nops only says where it stops.  Then everything is deleted
  * at once.
  */
-static void t_mixed(uint64_t seed, uint64_t nops)
+static void t_mixed(uint64_t seed, uint64_t nops, uint32_t flags)
 {
 	static const unsigned del_pct[] = { 10, 25, 50 };
 	static const size_t del_len[] = { 16, 32, 256 };
@@ -1128,13 +1150,13 @@ static void t_mixed(uint64_t seed, uint64_t nops)
 	bool ok = true;
 	const char *tr = getenv("BSDVM_INDEX_TRACE");
 
-	where.phase = "mixed";
+	where.phase = flags != 0 ? "mixed, aligned fits" : "mixed";
 	set_where("setup", 0, 0, 0);
 	memset(&x, 0, sizeof(x));
 	x.trace = tr != NULL && *tr != '\0' && *tr != '0';
 	rng_init(&x.r, seed ^ 0x4444444444444444ull);
 	model_init(&x.m, MIX_MIN, MIX_PAGES);
-	x.map = new_map(MIX_MIN, MIX_PAGES);
+	x.map = new_map(MIX_MIN, MIX_PAGES, flags);
 	bsdvm_map_set_entry_cache(x.map, 0);
 	x.base = bsdvm_alloc_live_bytes();
 
@@ -1218,7 +1240,7 @@ static void t_mixed(uint64_t seed, uint64_t nops)
  */
 static void t_node_size(void)
 {
-	struct vm_map *map = new_map(BIG_MIN, 16);
+	struct vm_map *map = new_map(BIG_MIN, 64, 0);
 	struct bsdvm_entry_attrs attrs = bsdvm_attrs_anon(VM_PROT_READ, VM_PROT_ALL);
 	int64_t base;
 	struct bsdvm_map_stats st;
@@ -1235,7 +1257,19 @@ static void t_node_size(void)
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes() - base,
 	    sizeof(struct vm_map_entry) + st.index_bytes);
 	node_size = st.index_bytes > 0 ? (size_t)st.index_bytes : 1;
-	CHECK_KERN(bsdvm_map_delete(map, BIG_MIN, BIG_MIN + 16 * PG), KERN_SUCCESS);
+	/* 16 more, a page apart: 17 keys split the root leaf in two under a
+	 * new inner root */
+	for (int i = 1; i <= 16; i++)
+		CHECK_KERN(bsdvm_map_insert(map, BIG_MIN + (2 * i + 1) * PG,
+		    BIG_MIN + (2 * i + 2) * PG, &attrs), KERN_SUCCESS);
+	st = test_map_stats(map);
+	CHECK_EQ_U64(st.index_depth, 2);
+	CHECK(st.index_bytes >= 3 * node_size);
+	CHECK_EQ_U64(bsdvm_alloc_live_bytes() - base,
+	    17 * sizeof(struct vm_map_entry) + st.index_bytes);
+	inner_size = st.index_bytes > 2 * node_size ? (size_t)(st.index_bytes - 2 * node_size) : 1;
+	CHECK(inner_size >= node_size);
+	CHECK_KERN(bsdvm_map_delete(map, BIG_MIN, BIG_MIN + 64 * PG), KERN_SUCCESS);
 	st = test_map_stats(map);
 	CHECK_EQ_U64(st.index_depth, 0);
 	CHECK_EQ_U64(st.index_bytes, 0);
@@ -1252,10 +1286,11 @@ int main(int argc, char **argv)
 	t_node_size();
 	/* every build order and every drain order once; the shuffled build
 	 * keeps the default cache so that spare nodes get recycled */
-	t_big(ASCENDING, RANDOM, 0, seed ^ 0x1111111111111111ull);
-	t_big(DESCENDING, ASCENDING, 0, seed ^ 0x2222222222222222ull);
-	t_big(RANDOM, DESCENDING, 64, seed ^ 0x3333333333333333ull);
-	t_mixed(seed, nops);
+	t_big(ASCENDING, RANDOM, 0, 0, seed ^ 0x1111111111111111ull);
+	t_big(DESCENDING, ASCENDING, 0, BSDVM_MAP_ALIGN_INDEX, seed ^ 0x2222222222222222ull);
+	t_big(RANDOM, DESCENDING, 64, BSDVM_MAP_ALIGN_INDEX, seed ^ 0x3333333333333333ull);
+	t_mixed(seed, nops, 0);
+	t_mixed(seed ^ 0x5555555555555555ull, nops, BSDVM_MAP_ALIGN_INDEX);
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), live0);
 	printf("deepest index: %llu levels\n", ULL(max_depth_seen));
 	return test_main_exit("test_map_index");

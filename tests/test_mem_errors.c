@@ -1158,7 +1158,7 @@ static const struct row table[] = {
 
 	/* ---- bsdvm_vmspace_create ---- */
 	VMC("vmp NULL", IA, VMIN, VMAX, 0, 1),
-	VMC("unknown flag 0x8", IA, VMIN, VMAX, 0x8, 0),
+	VMC("unknown flag 0x10", IA, VMIN, VMAX, 0x10, 0),
 	VMC("unknown flag 0x80000000", IA, VMIN, VMAX, 0x80000000u, 0),
 	VMC("min == max", IA, VMIN, VMIN, 0, 0),
 	VMC("min > max", IA, VMAX, VMIN, 0, 0),

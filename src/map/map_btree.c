@@ -16,76 +16,103 @@
 
 /* ---- spare nodes ---- */
 
+/* Spares are kept per kind, [1] leaves and [0] inner nodes, which in a
+ * map that keeps aligned fits are bigger (struct bt_inner). */
+static size_t node_size(const struct vm_map *map, bool leaf)
+{
+	return leaf || !map->fits ? sizeof(struct bt_node) : sizeof(struct bt_inner);
+}
+
 /* Insertions may split every node on their path and add a root: k of
- * them in a row need at most k * (depth + 1) + k * (k - 1) / 2 nodes. */
-static unsigned nodes_needed(const struct vm_map *map, unsigned entries)
+ * them in a row split at most k leaves, and need at most
+ * k * depth + k * (k - 1) / 2 inner nodes (the depth grows by one at most
+ * per insertion). */
+static unsigned nodes_needed(const struct vm_map *map, unsigned entries, bool leaf)
 {
 	unsigned d = (unsigned)map->bt_depth;
 
-	return entries * (d + 1) + entries * (entries - (entries > 0)) / 2;
+	if (leaf)
+		return entries;
+	return entries * d + entries * (entries - (entries > 0)) / 2;
+}
+
+static int reserve_kind(struct vm_map *map, unsigned entries, bool leaf)
+{
+	unsigned need = nodes_needed(map, entries, leaf);
+
+	while (map->bt_nfree[leaf] < need) {
+		struct bt_node *x = map_obj_alloc(map->plat, node_size(map, leaf));
+
+		if (x == NULL)
+			return KERN_RESOURCE_SHORTAGE;
+		x->free_next = map->bt_free[leaf];
+		map->bt_free[leaf] = x;
+		map->bt_nfree[leaf]++;
+	}
+	return KERN_SUCCESS;
 }
 
 int bt_reserve(struct vm_map *map, unsigned entries)
 {
-	unsigned need = nodes_needed(map, entries);
-
-	while (map->bt_nfree < need) {
-		struct bt_node *x = map_obj_alloc(map->plat, sizeof(*x));
-
-		if (x == NULL) {
-			bt_trim(map);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-		x->free_next = map->bt_free;
-		map->bt_free = x;
-		map->bt_nfree++;
+	if (reserve_kind(map, entries, true) != KERN_SUCCESS ||
+	    reserve_kind(map, entries, false) != KERN_SUCCESS) {
+		bt_trim(map);
+		return KERN_RESOURCE_SHORTAGE;
 	}
 	return KERN_SUCCESS;
 }
 
 void bt_trim(struct vm_map *map)
 {
-	/* keep what the largest common reservation (three entries) needs,
-	 * unless the map keeps no spares at all */
-	unsigned keep = map->cache_max == 0 ? 0 : nodes_needed(map, 3);
+	for (int leaf = 0; leaf < 2; leaf++) {
+		/* keep what the largest common reservation (three entries)
+		 * needs, unless the map keeps no spares at all */
+		unsigned keep = map->cache_max == 0 ? 0 : nodes_needed(map, 3, leaf);
 
-	while (map->bt_nfree > keep) {
-		struct bt_node *x = map->bt_free;
+		while (map->bt_nfree[leaf] > keep) {
+			struct bt_node *x = map->bt_free[leaf];
 
-		map->bt_free = x->free_next;
-		map->bt_nfree--;
-		map_obj_free(map->plat, x, sizeof(*x));
+			map->bt_free[leaf] = x->free_next;
+			map->bt_nfree[leaf]--;
+			map_obj_free(map->plat, x, node_size(map, leaf));
+		}
 	}
 }
 
 static struct bt_node *node_take(struct vm_map *map, bool leaf)
 {
-	struct bt_node *x = map->bt_free;
+	struct bt_node *x = map->bt_free[leaf];
 
 	/* callers reserved: running dry is an engine bug, and crashing here
 	 * beats corrupting the map */
-	map->bt_free = x->free_next;
-	map->bt_nfree--;
-	memset(x, 0, sizeof(*x));
+	map->bt_free[leaf] = x->free_next;
+	map->bt_nfree[leaf]--;
+	memset(x, 0, node_size(map, leaf));
 	for (int j = 0; j < BT_SLOTS; j++)
 		x->key[j] = BT_NONE;
 	x->leaf = leaf;
+	x->pshift = (uint8_t)map->page_shift;
+	x->fits = !leaf && map->fits;
 	map->bt_nodes++;
+	map->bt_inner += !leaf;
 	return x;
 }
 
 static void node_release(struct vm_map *map, struct bt_node *x)
 {
+	bool leaf = x->leaf;
+
 	map->bt_nodes--;
+	map->bt_inner -= !leaf;
 	/* a map that keeps no spares gives the node back at once; the spares
 	 * themselves stay, as the rest of the operation may need them */
 	if (map->cache_max == 0) {
-		map_obj_free(map->plat, x, sizeof(*x));
+		map_obj_free(map->plat, x, node_size(map, leaf));
 		return;
 	}
-	x->free_next = map->bt_free;
-	map->bt_free = x;
-	map->bt_nfree++;
+	x->free_next = map->bt_free[leaf];
+	map->bt_free[leaf] = x;
+	map->bt_nfree[leaf]++;
 }
 
 /* ---- reading ---- */
@@ -105,6 +132,118 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
 			g = x->u.i.gap[j] > g ? x->u.i.gap[j] : g;
 	}
 	return g;
+}
+
+static unsigned ctz64(uint64_t v)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(v);
+#else
+	unsigned n = 0;
+
+	while ((v & 1) == 0) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+/* Where class j's delta sits in a packed word: bit j (j - 1) / 2. */
+#define CLS_OFF(j) ((j) * ((j) - 1) / 2)
+#define CLS_MASK(j) ((((uint64_t)1) << (j)) - 1)
+
+/* fit[j] = max(fit[j], fit of [s, e)) for the classes from j up, for a gap
+ * whose start is not a multiple of page << j: past its own alignment. */
+static void leaf_fits(bsdvm_size_t *fit, bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift,
+    unsigned j)
+{
+	for (; j <= BT_ALIGN_CLASSES; j++) {
+		bsdvm_size_t f = bt_fit(s, e, pshift, j);
+
+		if (f == 0)
+			return; /* larger alignments round up at least as far */
+		fit[j] = f > fit[j] ? f : fit[j];
+	}
+}
+
+/* Packs fit[1..] against the largest gap g; fit[j] >= g - (page << j) +
+ * page by construction, so each delta fits its field. */
+static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
+{
+	uint64_t packed = 0;
+
+#define PACK(j) packed |= ((g - fit[j]) >> ps) << CLS_OFF(j)
+	PACK(1); PACK(2); PACK(3); PACK(4); PACK(5);
+	PACK(6); PACK(7); PACK(8); PACK(9); PACK(10);
+#undef PACK
+	return packed;
+}
+
+#if BT_ALIGN_CLASSES != 10
+#error "fits_pack and sum_update spell out the ten classes"
+#endif
+
+static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
+{
+	/* whole[t]: the largest gap whose start is a multiple of exactly
+	 * page << t (t = BT_ALIGN_CLASSES: or of more); such a gap fits whole
+	 * for every class up to t.  Gaps no bigger than page << t fit no
+	 * larger class at all: their next boundary of one is at least that
+	 * far.  Only the others need leaf_fits. */
+	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], whole[BT_ALIGN_CLASSES + 1];
+	bsdvm_size_t g = 0, best = 0;
+	unsigned ps = x->pshift;
+
+	memset(fit, 0, sizeof(fit));
+	memset(whole, 0, sizeof(whole));
+	for (int s = 0; s < x->n; s++) {
+		bsdvm_addr_t gs = x->u.l.s[s].end, ge = bt_gap_end(x, s);
+		bsdvm_size_t h = ge - gs;
+		unsigned t;
+
+		if (h == 0)
+			continue;
+		/* an entry's end is above 0, so gs has a lowest set bit */
+		t = ctz64(gs) - ps;
+		t = t < BT_ALIGN_CLASSES ? t : BT_ALIGN_CLASSES;
+		whole[t] = h > whole[t] ? h : whole[t];
+		if (t < BT_ALIGN_CLASSES && h > ((bsdvm_size_t)1 << (ps + t)))
+			leaf_fits(fit, gs, ge, ps, t + 1);
+	}
+	/* from the largest class down: best is the largest gap whose start is
+	 * a multiple of page << j or more */
+	for (unsigned j = BT_ALIGN_CLASSES; j >= 1; j--) {
+		best = whole[j] > best ? whole[j] : best;
+		fit[j] = best > fit[j] ? best : fit[j];
+	}
+	g = whole[0] > best ? whole[0] : best;
+	*afitp = fits_pack(fit, g, ps);
+	return g;
+}
+
+static bsdvm_size_t inner_summary(const struct bt_node *x, uint64_t *afitp)
+{
+	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], g = 0;
+
+	memset(fit, 0, sizeof(fit));
+	for (int i = 0; i < x->n; i++) {
+		bsdvm_size_t h = x->u.i.gap[i];
+
+		g = h > g ? h : g;
+		for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+			bsdvm_size_t f = bt_child_fit(x, i, j);
+
+			fit[j] = f > fit[j] ? f : fit[j];
+		}
+	}
+	*afitp = fits_pack(fit, g, x->pshift);
+	return g;
+}
+
+bsdvm_size_t bt_node_summary(const struct bt_node *x, uint64_t *afitp)
+{
+	return x->leaf ? leaf_summary(x, afitp) : inner_summary(x, afitp);
 }
 
 void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
@@ -163,18 +302,93 @@ bool bt_path_prev_leaf(struct bt_path *p)
 
 /* ---- keeping the inner nodes' summaries right ---- */
 
-void bt_fix_path(struct bt_path *p)
+/* The largest fit of class j in a summary (g, packed fits). */
+static bsdvm_size_t sum_fit(bsdvm_size_t g, uint64_t a, unsigned ps, unsigned j)
 {
+	return g - (((a >> (j * (j - 1) / 2)) & (((uint64_t)1 << j) - 1)) << ps);
+}
+
+/*
+ * A node's summary (*gp, *ap) after one of its slots changed from
+ * (og, oa) to (ng, na), in O(classes) rather than by reading all slots:
+ * a maximum can only rise to the new value, or stay.  False when some
+ * maximum fell with the old value, which may have been the only one that
+ * reached it: then only reading every slot can tell.
+ */
+static bool sum_update(bsdvm_size_t *gp, uint64_t *ap, bsdvm_size_t og, uint64_t oa,
+    bsdvm_size_t ng, uint64_t na, unsigned ps)
+{
+	bsdvm_size_t g = *gp, top = ng > g ? ng : g;
+	uint64_t packed = 0;
+
+	if (ng < og && og == g)
+		return false;
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+		bsdvm_size_t sf = sum_fit(g, *ap, ps, j), of = sum_fit(og, oa, ps, j);
+		bsdvm_size_t nf = sum_fit(ng, na, ps, j);
+
+		if (nf < of && of == sf)
+			return false;
+		sf = nf > sf ? nf : sf;
+		packed |= ((top - sf) >> ps) << (j * (j - 1) / 2);
+	}
+	*gp = top;
+	*ap = packed;
+	return true;
+}
+
+/* What x caches for child c: c's largest gap and, in a map that keeps
+ * them, its fits (else 0). */
+static bsdvm_size_t child_summary(const struct bt_node *x, const struct bt_node *c,
+    uint64_t *afitp)
+{
+	if (x->fits)
+		return bt_node_summary(c, afitp);
+	*afitp = 0;
+	return bt_node_max_gap(c);
+}
+
+/*
+ * Brings the keys and summaries of p's inner nodes up to date, leaf first.
+ * Nodes at levels >= top had their slots rearranged (a rebalance), so
+ * their summaries are recomputed from all their slots, and the walk goes
+ * on through them; above, each node has only the slot on the path
+ * changed, so in a map that keeps fits its summary follows from the one
+ * cached for it and that slot's old and new values, and the walk stops at
+ * the first level where nothing changed.
+ */
+static void fix_up(struct bt_path *p, int top)
+{
+	bsdvm_size_t og = 0, ng = 0;
+	uint64_t oa = 0, na = 0;
+
 	for (int k = p->depth - 2; k >= 0; k--) {
 		struct bt_node *x = p->node[k], *c = p->node[k + 1];
 		int i = p->idx[k];
-		bsdvm_size_t g = bt_node_max_gap(c);
+		bsdvm_size_t g = x->u.i.gap[i];
+		uint64_t a = x->fits ? bt_afit(x)[i] : 0;
 
-		if (x->key[i] == c->key[0] && x->u.i.gap[i] == g)
+		if (c->leaf || k + 1 >= top || !x->fits ||
+		    !sum_update(&g, &a, og, oa, ng, na, c->pshift))
+			g = child_summary(x, c, &a);
+		if (k < top && x->key[i] == c->key[0] && x->u.i.gap[i] == g &&
+		    (!x->fits || bt_afit(x)[i] == a))
 			return; /* nothing above can change */
+		og = x->u.i.gap[i];
+		ng = g;
 		x->key[i] = c->key[0];
 		x->u.i.gap[i] = g;
+		if (x->fits) {
+			oa = bt_afit(x)[i];
+			na = a;
+			bt_afit(x)[i] = a;
+		}
 	}
+}
+
+void bt_fix_path(struct bt_path *p)
+{
+	fix_up(p, p->depth);
 }
 
 void bt_first_start_changed(struct bt_path *p)
@@ -201,6 +415,8 @@ static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, i
 		memmove(&dst->u.l.s[d], &src->u.l.s[s], (size_t)n * sizeof(dst->u.l.s[0]));
 	} else {
 		memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
+		if (dst->fits)
+			memmove(&bt_afit(dst)[d], &bt_afit(src)[s], (size_t)n * sizeof(uint64_t));
 		memmove(&dst->u.i.child[d], &src->u.i.child[s],
 		    (size_t)n * sizeof(dst->u.i.child[0]));
 	}
@@ -216,6 +432,8 @@ static void slots_clear(struct bt_node *x, int from)
 			x->u.l.s[j].ent = NULL;
 		} else {
 			x->u.i.gap[j] = 0;
+			if (x->fits)
+				bt_afit(x)[j] = 0;
 			x->u.i.child[j] = NULL;
 		}
 	}
@@ -239,7 +457,10 @@ static void slot_close(struct bt_node *x, int i)
 static void set_child(struct bt_node *x, int i, struct bt_node *c)
 {
 	x->key[i] = c->key[0];
-	x->u.i.gap[i] = bt_node_max_gap(c);
+	if (x->fits)
+		x->u.i.gap[i] = bt_node_summary(c, &bt_afit(x)[i]);
+	else
+		x->u.i.gap[i] = bt_node_max_gap(c);
 	x->u.i.child[i] = c;
 }
 
@@ -370,9 +591,13 @@ static int balance_children(struct bt_node *x, int i)
 	return move;
 }
 
-/* Restores the minimum fill along p after a removal from its leaf. */
-static void rebalance(struct vm_map *map, struct bt_path *p)
+/* Restores the minimum fill along p after a removal from its leaf.
+ * Returns the highest level (smallest number) whose node's slots it
+ * rearranged, or p->depth when it changed nothing. */
+static int rebalance(struct vm_map *map, struct bt_path *p)
 {
+	int top = p->depth;
+
 	for (int k = p->depth - 1; k > 0; k--) {
 		struct bt_node *x = p->node[k], *parent = p->node[k - 1];
 		int i = p->idx[k - 1];
@@ -381,6 +606,7 @@ static void rebalance(struct vm_map *map, struct bt_path *p)
 
 		if (x->n >= BT_MIN)
 			break;
+		top = k - 1;
 		if (a->n + b->n <= BT_SLOTS) {
 			if (x == b)
 				p->idx[k] += a->n;
@@ -406,7 +632,9 @@ static void rebalance(struct vm_map *map, struct bt_path *p)
 			break;
 		}
 	}
+	return top;
 }
+
 
 void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 {
@@ -430,11 +658,7 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 		p.idx[p.depth - 1] = s - 1;
 	if (s == 0)
 		bt_first_start_changed(&p);
-	rebalance(map, &p);
-	/* a full recompute up the path: rebalancing may have changed any
-	 * level's child without the level above noticing yet */
-	for (int k = p.depth - 2; k >= 0; k--)
-		set_child(p.node[k], p.idx[k], p.node[k + 1]);
+	fix_up(&p, rebalance(map, &p));
 	while (map->bt_depth > 1 && map->bt_root->n == 1) {
 		struct bt_node *old = map->bt_root;
 

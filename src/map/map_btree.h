@@ -55,8 +55,77 @@ struct bt_node {
 	} u;
 	uint16_t n;
 	uint8_t leaf;
+	uint8_t pshift;              /* log2 of the map's page size */
+	uint8_t fits;                /* inner node with a struct bt_inner tail
+	                              * (the map has BSDVM_MAP_ALIGN_INDEX) */
 	struct bt_node *free_next;   /* on the map's spare list */
 };
+
+/*
+ * Aligned fits.  For an alignment A = page << j (1 <= j <= BT_ALIGN_CLASSES)
+ * the fit of a gap [s, e) is e - roundup(s, A): the longest A-aligned
+ * request it can hold (0 when it holds no A-aligned page).  A search for an
+ * aligned request must skip subtrees without a big enough fit, not merely
+ * those without a big enough gap, or a map full of gaps that are long
+ * enough but badly placed makes it visit every one of them (FreeBSD's
+ * vm_map_alignspace loop and NetBSD's uvm_map_findspace both can).
+ *
+ * So inner nodes also keep, per child, the largest fit under it for every
+ * class.  It costs one word: the largest gap G under a child has a fit of
+ * at least G - (A - page), so the largest fit F_j is within 2^j pages of
+ * the largest gap, and delta_j = (G - F_j) / page needs only j bits.
+ * Classes 1..10 take 1 + 2 + ... + 10 = 55 bits, class j at bit
+ * j (j - 1) / 2.  Inner nodes carry the words in a tail (struct bt_inner)
+ * that leaves, nine in ten of the nodes, do without.
+ *
+ * Keeping the fits costs every change that moves a gap: recomputing a
+ * leaf's fits reads each of its gaps' alignment, several times the work of
+ * its largest gap.  So only maps created with BSDVM_MAP_ALIGN_INDEX keep
+ * them.  In other maps an inner node has no tail and bt_child_fit answers
+ * with the largest gap, which bounds every fit: the search stays exact,
+ * it just cannot skip the subtrees whose gaps all miss.
+ */
+#define BT_ALIGN_CLASSES 10
+
+struct bt_inner {
+	struct bt_node node;         /* first, so a node pointer is one to this */
+	uint64_t afit[BT_SLOTS];     /* per child: the deltas of every class */
+};
+
+static inline uint64_t *bt_afit(struct bt_node *x)
+{
+	return ((struct bt_inner *)x)->afit;
+}
+
+static inline const uint64_t *bt_cafit(const struct bt_node *x)
+{
+	return ((const struct bt_inner *)x)->afit;
+}
+
+/* The fit of [s, e) for alignment page << j; 0 when none. */
+static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift, unsigned j)
+{
+	bsdvm_size_t a = (bsdvm_size_t)1 << (pshift + j), r = s & (a - 1);
+
+	if (r != 0) {
+		if (s >= (bsdvm_addr_t)0 - (a - r))
+			return 0; /* the next boundary is 2^64 or past it */
+		s += a - r;
+	}
+	return s < e ? e - s : 0;
+}
+
+/* The largest fit of class j under child i of inner node x (without
+ * fits: the largest gap, an upper bound of it). */
+static inline bsdvm_size_t bt_child_fit(const struct bt_node *x, int i, unsigned j)
+{
+	uint64_t d;
+
+	if (!x->fits)
+		return x->u.i.gap[i];
+	d = (bt_cafit(x)[i] >> (j * (j - 1) / 2)) & (((uint64_t)1 << j) - 1);
+	return x->u.i.gap[i] - (d << x->pshift);
+}
 
 /* Asks for every line of node x at once.  A descent reads x's keys, and
  * only then the child pointer or slot they select, which sits on another
@@ -98,6 +167,9 @@ static inline bsdvm_size_t bt_leaf_gap(const struct bt_node *x, int s)
 
 /* Largest gap owned under x. */
 bsdvm_size_t bt_node_max_gap(const struct bt_node *x);
+/* Largest gap owned under x and, packed as in struct bt_inner, the largest
+ * fit of every alignment class (0 in a map that keeps no fits). */
+bsdvm_size_t bt_node_summary(const struct bt_node *x, uint64_t *afitp);
 
 /* Descends toward key, recording the path.  In the leaf, idx is the slot of
  * the last start <= key, or -1 when key is below every start (which only

@@ -1,15 +1,18 @@
 /*
  * map_btree_check.c - the index half of vm_map_check(): walks every node
  * and recomputes from the entries themselves what the index caches (keys,
- * bounds, gaps, the largest gap under each child), so a stale summary
- * anywhere is found, not trusted.
+ * bounds, gaps, the largest gap and the largest aligned fits under each
+ * child), so a stale summary anywhere is found, not trusted.  The fits are
+ * recomputed gap by gap with bt_fit, not with the code that maintains them.
  */
+#include <string.h>
+
 #include "map/map_btree.h"
 
 struct bt_walk {
 	struct map_checker *c;
 	struct vm_map_entry *expect; /* the entry the in-order walk must meet next */
-	uint64_t nodes;
+	uint64_t nodes, inner;
 };
 
 #define fail(w, ...) map_check_fail((w)->c, __VA_ARGS__)
@@ -31,7 +34,21 @@ static bool check_slots(struct bt_walk *c, const struct bt_node *x, int level)
 	return true;
 }
 
-static bool check_leaf(struct bt_walk *c, const struct bt_node *x, bsdvm_size_t *maxp)
+/* What an inner node must cache for a child: its largest gap and largest
+ * fit of every class. */
+struct bt_sum {
+	bsdvm_size_t gap;
+	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1];
+};
+
+static void sum_add(struct bt_sum *m, const struct bt_sum *c)
+{
+	m->gap = c->gap > m->gap ? c->gap : m->gap;
+	for (int j = 1; j <= BT_ALIGN_CLASSES; j++)
+		m->fit[j] = c->fit[j] > m->fit[j] ? c->fit[j] : m->fit[j];
+}
+
+static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct bt_sum *sum)
 {
 	bsdvm_size_t g = 0;
 
@@ -56,79 +73,106 @@ static bool check_leaf(struct bt_walk *c, const struct bt_node *x, bsdvm_size_t 
 			    (unsigned long long)e->end);
 		if (bt_leaf_gap(x, s) > g)
 			g = bt_leaf_gap(x, s);
+		for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+			bsdvm_size_t f = bt_fit(e->end, e->next->start, x->pshift, j);
+
+			sum->fit[j] = f > sum->fit[j] ? f : sum->fit[j];
+		}
 		c->expect = e->next;
 	}
-	*maxp = g;
+	sum->gap = g;
 	return true;
 }
 
 static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
-    bsdvm_size_t *maxp)
+    struct bt_sum *sum)
 {
-	bsdvm_size_t g = 0;
 
 	if (x == NULL)
 		return fail(c, "index: missing node at level %d", level);
 	if (level >= c->c->map->bt_depth || level >= BT_MAXDEPTH)
 		return fail(c, "index: node below the leaf level (%d)", c->c->map->bt_depth);
 	c->nodes++;
+	c->inner += !x->leaf;
 	if ((bool)x->leaf != (level == c->c->map->bt_depth - 1))
 		return fail(c, "index: %s at level %d of %d", x->leaf ? "leaf" : "inner node",
 		    level, c->c->map->bt_depth);
 	if (!check_slots(c, x, level))
 		return false;
+	if (x->pshift != c->c->map->page_shift)
+		return fail(c, "index node at level %d: page shift %u, the map's is %u", level,
+		    x->pshift, c->c->map->page_shift);
+	if ((bool)x->fits != (!x->leaf && c->c->map->fits))
+		return fail(c, "index node at level %d %s fits", level,
+		    x->fits ? "keeps" : "lacks");
+	memset(sum, 0, sizeof(*sum));
 	if (x->leaf)
-		return check_leaf(c, x, maxp);
+		return check_leaf(c, x, sum);
 	for (int j = 0; j < BT_SLOTS; j++) {
 		const struct bt_node *ch = x->u.i.child[j];
-		bsdvm_size_t cg;
+		struct bt_sum cs;
 
 		if (j >= x->n) {
 			if (ch != NULL)
 				return fail(c, "index node at level %d: unused slot %d has a child",
 				    level, j);
+			if (x->u.i.gap[j] != 0 || (x->fits && bt_cafit(x)[j] != 0))
+				return fail(c, "index node at level %d: unused slot %d has a summary",
+				    level, j);
 			continue;
 		}
-		if (!check_node(c, ch, level + 1, &cg))
+		if (!check_node(c, ch, level + 1, &cs))
 			return false;
 		if (x->key[j] != ch->key[0])
 			return fail(c, "index node at level %d: key %d is %#llx, its child starts "
 			    "at %#llx", level, j, (unsigned long long)x->key[j],
 			    (unsigned long long)ch->key[0]);
-		if (x->u.i.gap[j] != cg)
+		if (x->u.i.gap[j] != cs.gap)
 			return fail(c, "index node at level %d: largest gap under child %d cached "
 			    "as %#llx, real %#llx", level, j, (unsigned long long)x->u.i.gap[j],
-			    (unsigned long long)cg);
-		if (cg > g)
-			g = cg;
+			    (unsigned long long)cs.gap);
+		for (unsigned k = 1; k <= BT_ALIGN_CLASSES && x->fits; k++)
+			if (bt_child_fit(x, j, k) != cs.fit[k])
+				return fail(c, "index node at level %d: largest fit aligned to "
+				    "%#llx under child %d cached as %#llx, real %#llx", level,
+				    (unsigned long long)c->c->map->page_size << k, j,
+				    (unsigned long long)bt_child_fit(x, j, k),
+				    (unsigned long long)cs.fit[k]);
+		sum_add(sum, &cs);
 	}
-	*maxp = g;
 	return true;
 }
 
 bool map_check_index(struct map_checker *chk)
 {
 	struct vm_map *map = chk->map;
-	struct bt_walk w = { chk, map->header.next, 0 };
+	struct bt_walk w = { chk, map->header.next, 0, 0 };
 	const struct bt_node *x;
-	bsdvm_size_t g;
-	unsigned spares = 0;
+	struct bt_sum sum;
 
 	if (map->bt_root == NULL) {
 		if (map->bt_depth != 0 || map->bt_nodes != 0)
 			return fail(&w, "index: no root, but depth %d and %llu nodes", map->bt_depth,
 			    (unsigned long long)map->bt_nodes);
-	} else if (check_node(&w, map->bt_root, 0, &g)) {
+	} else if (check_node(&w, map->bt_root, 0, &sum)) {
 		if (w.nodes != map->bt_nodes)
 			fail(&w, "index holds %llu nodes, the map counts %llu",
 			    (unsigned long long)w.nodes, (unsigned long long)map->bt_nodes);
 	}
 	if (chk->ok && w.expect != MAP_HEADER(map))
 		fail(&w, "list has entries the index lacks");
-	for (x = map->bt_free; chk->ok && x != NULL; x = x->free_next)
-		if (++spares > map->bt_nfree)
-			break;
-	if (chk->ok && spares != map->bt_nfree)
-		fail(&w, "index spares: %u on the list, the map counts %u", spares, map->bt_nfree);
+	if (chk->ok && w.inner != map->bt_inner)
+		fail(&w, "index holds %llu inner nodes, the map counts %llu",
+		    (unsigned long long)w.inner, (unsigned long long)map->bt_inner);
+	for (int leaf = 0; leaf < 2 && chk->ok; leaf++) {
+		unsigned spares = 0;
+
+		for (x = map->bt_free[leaf]; x != NULL; x = x->free_next)
+			if (++spares > map->bt_nfree[leaf])
+				break;
+		if (spares != map->bt_nfree[leaf])
+			fail(&w, "index spare %s: %u on the list, the map counts %u",
+			    leaf ? "leaves" : "inner nodes", spares, map->bt_nfree[leaf]);
+	}
 	return chk->ok;
 }

@@ -45,8 +45,11 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	map->header.eflags = 0;
 	map->page_size = pg;
 	map->page_mask = pg - 1;
+	while (((bsdvm_size_t)1 << map->page_shift) < pg)
+		map->page_shift++;
 	map->superpage_size = sp;
 	map->flags = params->flags;
+	map->fits = (params->flags & BSDVM_MAP_ALIGN_INDEX) != 0;
 	map->cache_max = 64;
 	atomic_init(&map->timestamp, 0);
 	*mapp = map;

@@ -1,7 +1,8 @@
 /*
  * map_gap.c - walking the free gaps of a map in address order, skipping
- * whole subtrees whose largest gap is too small: each step to the next (or
- * previous) big-enough gap is O(log n), and reads only the index.
+ * whole subtrees whose largest gap (or largest aligned fit, for an aligned
+ * request) is too small: each step to the next (or previous) gap that holds
+ * the request is O(log n), and reads only the index.
  *
  * A cursor is a path to the leaf slot that owns the gap; the gap below the
  * first entry belongs to the header and is the cursor's `header` state.
@@ -63,74 +64,118 @@ void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struc
 		slot_prev(map, g); /* inside an entry: the gap before it */
 }
 
-/* Descends from level k (whose idx is set) to the first (or last) slot
- * below it that owns a gap >= need; the subtree is known to have one. */
-static void descend_to_gap(struct map_gap *g, int k, bsdvm_size_t need, bool last)
+/* The request is passed by value: through a pointer the compiler would
+ * reload it after every store to the path. */
+static inline bool leaf_holds(const struct bt_node *x, int s, struct gap_want w)
+{
+	if (w.cls == 0)
+		return bt_leaf_gap(x, s) >= w.len;
+	return bt_fit(x->u.l.s[s].end, bt_gap_end(x, s), x->pshift, w.cls) >= w.len;
+}
+
+static inline bool child_holds(const struct bt_node *x, int j, struct gap_want w)
+{
+	if (w.cls == 0)
+		return x->u.i.gap[j] >= w.len;
+	return bt_child_fit(x, j, w.cls) >= w.len;
+}
+
+/* Points the path from level k down at the edge of node[k]'s subtree that
+ * a walk in direction dir leaves it by: its last slot going up, its first
+ * going down. */
+static void path_to_edge(struct bt_path *p, int k, int dir)
+{
+	for (;; k++) {
+		const struct bt_node *x = p->node[k];
+
+		p->idx[k] = dir > 0 ? x->n - 1 : 0;
+		if (k == p->depth - 1)
+			return;
+		p->node[k + 1] = x->u.i.child[p->idx[k]];
+	}
+}
+
+/* Descends from level k (whose idx is set) to the first slot, in direction
+ * dir, below it that holds w.  When a summary only bounds the fits (a map
+ * without them, or a request steered by a smaller class), the subtree may
+ * hold none: then the path is left at the subtree's far edge and the
+ * result is false. */
+static bool descend_to_gap(struct map_gap *g, int k, struct gap_want w, int dir)
 {
 	struct bt_path *p = &g->path;
 
 	for (; k < p->depth - 1; k++) {
 		struct bt_node *c = p->node[k]->u.i.child[p->idx[k]];
-		int j;
+		int j = dir > 0 ? 0 : c->n - 1;
 
 		bt_prefetch(c);
 		p->node[k + 1] = c;
 		if (k + 1 == p->depth - 1)
 			break;
-		if (last)
-			for (j = c->n - 1; c->u.i.gap[j] < need; j--)
-				;
-		else
-			for (j = 0; c->u.i.gap[j] < need; j++)
-				;
+		while (j >= 0 && j < c->n && !child_holds(c, j, w))
+			j += dir;
+		if (j < 0 || j >= c->n) {
+			path_to_edge(p, k + 1, dir);
+			return false;
+		}
 		p->idx[k + 1] = j;
 	}
 	{
 		const struct bt_node *x = p->node[p->depth - 1];
-		int s;
+		int s = dir > 0 ? 0 : x->n - 1;
 
-		if (last)
-			for (s = x->n - 1; bt_leaf_gap(x, s) < need; s--)
-				;
-		else
-			for (s = 0; bt_leaf_gap(x, s) < need; s++)
-				;
+		while (s >= 0 && s < x->n && !leaf_holds(x, s, w))
+			s += dir;
+		if (s < 0 || s >= x->n) {
+			path_to_edge(p, p->depth - 1, dir);
+			return false;
+		}
 		p->idx[p->depth - 1] = s;
 	}
 	gap_from_slot(g);
+	return true;
 }
 
-/* Moves the cursor to the nearest gap of at least need bytes in direction
- * dir (+1 up, -1 down): first the rest of its leaf, then, level by level
- * up the path, the siblings on that side, descending into the first whose
- * summary says it holds one.  False when the tree has none there. */
-static bool gap_step(struct map_gap *g, bsdvm_size_t need, int dir)
+/* Moves the cursor to the nearest gap that holds w in direction dir (+1
+ * up, -1 down): first the rest of its leaf, then, level by level up the
+ * path, the siblings on that side, descending into the first whose summary
+ * says it may hold one (and going on past it when it did not).  False
+ * when the tree has none there. */
+static bool gap_step(struct map_gap *g, const struct gap_want *wp, int dir)
 {
+	const struct gap_want w = *wp;
 	struct bt_path *p = &g->path;
-	const struct bt_node *x = p->node[p->depth - 1];
 
-	for (int s = p->idx[p->depth - 1] + dir; s >= 0 && s < x->n; s += dir) {
-		if (bt_leaf_gap(x, s) >= need) {
-			p->idx[p->depth - 1] = s;
-			gap_from_slot(g);
-			return true;
-		}
-	}
-	for (int k = p->depth - 2; k >= 0; k--) {
-		const struct bt_node *y = p->node[k];
+	for (;;) {
+		const struct bt_node *x = p->node[p->depth - 1];
+		bool moved = false;
 
-		for (int j = p->idx[k] + dir; j >= 0 && j < y->n; j += dir) {
-			if (y->u.i.gap[j] >= need) {
-				p->idx[k] = j;
-				descend_to_gap(g, k, need, dir < 0);
+		for (int s = p->idx[p->depth - 1] + dir; s >= 0 && s < x->n; s += dir) {
+			if (leaf_holds(x, s, w)) {
+				p->idx[p->depth - 1] = s;
+				gap_from_slot(g);
 				return true;
 			}
 		}
+		for (int k = p->depth - 2; k >= 0 && !moved; k--) {
+			const struct bt_node *y = p->node[k];
+
+			for (int j = p->idx[k] + dir; j >= 0 && j < y->n; j += dir) {
+				if (child_holds(y, j, w)) {
+					p->idx[k] = j;
+					if (descend_to_gap(g, k, w, dir))
+						return true;
+					moved = true; /* resume past that subtree */
+					break;
+				}
+			}
+		}
+		if (!moved)
+			return false;
 	}
-	return false;
 }
 
-bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need)
+bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, const struct gap_want *w)
 {
 	if (g->header) {
 		/* every gap of the tree lies above the header's: start from just
@@ -140,15 +185,17 @@ bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, bsdvm_size_t
 		bt_path_leftmost(map, &g->path);
 		g->path.idx[g->path.depth - 1] = -1;
 	}
-	return gap_step(g, need, +1);
+	return gap_step(g, w, +1);
 }
 
-bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need)
+bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, const struct gap_want *w)
 {
 	if (g->header)
 		return false;
-	if (gap_step(g, need, -1))
+	if (gap_step(g, w, -1))
 		return true;
 	gap_from_header(map, g);
-	return g->end - g->start >= need;
+	if (w->cls == 0)
+		return g->end - g->start >= w->len;
+	return bt_fit(g->start, g->end, map->page_shift, w->cls) >= w->len;
 }

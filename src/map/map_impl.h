@@ -65,12 +65,16 @@ struct vm_map {
 	struct bt_node *bt_root;    /* index root, NULL when empty */
 	int bt_depth;               /* index levels: 0 empty, 1 root is a leaf */
 	uint64_t bt_nodes;          /* nodes in the index */
-	struct bt_node *bt_free;    /* spare nodes, reserved before changes */
-	unsigned bt_nfree;
+	uint64_t bt_inner;          /* of which inner nodes (they are bigger) */
+	struct bt_node *bt_free[2]; /* spare leaves [1] and inner nodes [0],
+	                             * reserved before changes */
+	unsigned bt_nfree[2];
 	uint64_t nentries;
 	bsdvm_size_t size;          /* mapped bytes, guards excluded */
 	bsdvm_size_t page_size;
 	bsdvm_size_t page_mask;     /* page_size - 1 */
+	unsigned page_shift;        /* log2(page_size) */
+	bool fits;                  /* BSDVM_MAP_ALIGN_INDEX: inner nodes keep fits */
 	bsdvm_size_t superpage_size;
 	uint32_t flags;             /* BSDVM_MAP_* */
 	const struct bsdvm_platform *plat;
@@ -159,9 +163,15 @@ struct map_gap {
  * or before it (!up).  addr >= max is treated as max - 1 (callers pass
  * hints below max). */
 void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struct map_gap *g);
-/* The next (previous) gap of at least need bytes; false when none. */
-bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need);
-bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, bsdvm_size_t need);
+/* What a gap must hold: len bytes from a multiple of page << cls (cls 0:
+ * from any page; at most BT_ALIGN_CLASSES, see map_btree.h). */
+struct gap_want {
+	bsdvm_size_t len;
+	unsigned cls;
+};
+/* The next (previous) gap that holds w; false when none. */
+bool map_tree_gap_next(const struct vm_map *map, struct map_gap *g, const struct gap_want *w);
+bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, const struct gap_want *w);
 
 /* ---- entries (map_entry.c) ---- */
 int map_entry_reserve(struct vm_map *map, unsigned n);

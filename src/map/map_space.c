@@ -4,15 +4,24 @@
  * colour offset) and bounded by a maximum end address.
  *
  * Search order: first the gap that holds the hint, then the gaps beyond it
- * in address order, each found in O(log n) by the max_gap augmentation
- * (map_tree_gap_next / map_tree_gap_prev).  Without alignment the first gap
- * big enough always fits, so the search is one descent.  With alignment a
- * gap of at least `length` may still not hold an aligned start; the search
- * then moves to the next big-enough gap, as FreeBSD's vm_map_alignspace
- * loop does, and stops at the first one that fits: the answer is the exact
- * lowest (or highest) aligned fit.
+ * in address order, each found in O(log n) by the index's summaries
+ * (map_tree_gap_next / map_tree_gap_prev).  The answer is the exact lowest
+ * (or highest) fit, as vm_map_find(9) defines it: first fit from the hint,
+ * and success whenever some free region aligns.
+ *
+ * Without alignment the first gap big enough always fits, so the search is
+ * one descent.  A gap big enough may still hold no aligned start, and a
+ * search that only knows gap sizes must then try the next one, and the
+ * next (FreeBSD's vm_map_alignspace loop does; so does NetBSD's
+ * uvm_map_findspace): on a map whose gaps all just miss, that is every gap.
+ * The index also keeps the largest aligned fit under each subtree for
+ * alignments of 2 to 1024 pages (map_btree.h), so such requests, with no
+ * colour offset, skip to the first gap that fits in one O(log n) step.
+ * Larger alignments and colour offsets are steered by the largest class
+ * their starts are multiples of, and fall back to checking the gaps that
+ * class lets through.
  */
-#include "map/map_impl.h"
+#include "map/map_btree.h"
 
 static bool pow2(uint64_t v)
 {
@@ -25,7 +34,42 @@ struct space_query {
 	bsdvm_addr_t off;       /* wanted start mod align */
 	bsdvm_addr_t lo;        /* lowest acceptable start */
 	bsdvm_addr_t hi_start;  /* highest acceptable start */
+	struct gap_want want;   /* what the index must find in a gap */
 };
+
+static unsigned log2_of(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* Every start the query accepts is a multiple of page << cls: of the
+ * alignment, and with a colour offset also of the offset's own alignment
+ * (off + m * align, off < align, has off's trailing zeros).  The largest
+ * such class the index keeps steers the search. */
+static void want_init(const struct vm_map *map, struct space_query *q)
+{
+	unsigned cls = log2_of(q->align) - map->page_shift;
+
+	if (q->off != 0) {
+		unsigned t = 0;
+
+		while (((q->off >> t) & 1) == 0)
+			t++;
+		cls = t - map->page_shift < cls ? t - map->page_shift : cls;
+	}
+	q->want.len = q->len;
+	q->want.cls = cls < BT_ALIGN_CLASSES ? cls : BT_ALIGN_CLASSES;
+	/* without fits the index can only steer by gap size, and checking a
+	 * gap's fit is search_up's and search_down's job anyway */
+	if (!map->fits)
+		q->want.cls = 0;
+}
 
 /* Lowest aligned start in [max(gs, q->lo), ge - len]; false if none. */
 static bool fit_up(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge,
@@ -77,7 +121,7 @@ static int search_up(struct vm_map *map, const struct space_query *q, bsdvm_addr
 			return KERN_NO_SPACE;
 		if (fit_up(q, g.start, g.end, addrp))
 			return KERN_SUCCESS;
-		if (!map_tree_gap_next(map, &g, q->len))
+		if (!map_tree_gap_next(map, &g, &q->want))
 			return KERN_NO_SPACE;
 	}
 }
@@ -91,7 +135,7 @@ static int search_down(struct vm_map *map, const struct space_query *q, bsdvm_ad
 	for (;;) {
 		if (fit_down(q, g.start, g.end, addrp))
 			return KERN_SUCCESS;
-		if (!map_tree_gap_prev(map, &g, q->len))
+		if (!map_tree_gap_prev(map, &g, &q->want))
 			return KERN_NO_SPACE;
 		/* gaps further down end below lo + len: nothing can fit */
 		if (g.end < q->lo || g.end - q->lo < q->len)
@@ -132,6 +176,7 @@ int bsdvm_map_findspace_locked(struct vm_map *map, const struct bsdvm_space_req 
 		return KERN_NO_SPACE;
 	q.hi_start = hi_end - q.len;
 	q.lo = lo;
+	want_init(map, &q);
 	if (topdown) {
 		if (req->hint != 0 && req->hint < q.hi_start)
 			q.hi_start = req->hint;

@@ -124,5 +124,8 @@ bsdvm_size_t map_tree_largest_gap(const struct vm_map *map)
 
 uint64_t map_index_bytes(const struct vm_map *map)
 {
-	return (map->bt_nodes + map->bt_nfree) * sizeof(struct bt_node);
+	uint64_t inner = map->bt_inner + map->bt_nfree[0];
+
+	return (map->bt_nodes - map->bt_inner + map->bt_nfree[1]) * sizeof(struct bt_node) +
+	    inner * (map->fits ? sizeof(struct bt_inner) : sizeof(struct bt_node));
 }

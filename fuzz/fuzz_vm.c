@@ -1427,7 +1427,8 @@ static void op_life(struct fz *f, struct input *in, int vi, uint8_t sel, int kin
 		return;
 	default: { /* OP_CREATE */
 		uint32_t flags = ((sel & 0x04) ? BSDVM_MAP_TOPDOWN : 0) |
-		    ((sel & 0x08) ? BSDVM_MAP_WXORX : 0);
+		    ((sel & 0x08) ? BSDVM_MAP_WXORX : 0) |
+		    ((sel & 0x10) ? BSDVM_MAP_ALIGN_INDEX : 0);
 
 		slot = free_slot(f);
 		describe(f, "create vm%d flags %#x", slot, flags);
@@ -1665,7 +1666,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		printf("config 0x%02x: page %llu, guard %llu, growth step %llu\n", f.cfg, ULL(f.ps),
 		    ULL(f.m.guard), ULL(f.m.sgrow));
 	new_vmspace(&f, 0, WIN_MIN, WIN_MIN + (bsdvm_addr_t)WIN_PAGES * f.ps,
-	    ((f.cfg & 0x20) ? BSDVM_MAP_TOPDOWN : 0) | ((f.cfg & 0x40) ? BSDVM_MAP_WXORX : 0));
+	    ((f.cfg & 0x20) ? BSDVM_MAP_TOPDOWN : 0) | ((f.cfg & 0x40) ? BSDVM_MAP_WXORX : 0) |
+	    ((f.cfg & 0x80) ? BSDVM_MAP_ALIGN_INDEX : 0));
 	check_all(&f);
 	for (f.opi = 0; in.i < in.n && f.opi < MAX_OPS && !f.stop; f.opi++) {
 		run_op(&f, &in);

@@ -16,6 +16,9 @@
  * bsdvm_map_create gets the same treatment (nothing may leak), and a
  * random sequence of operations, half of them with an early allocation
  * failing, is compared step by step with a twin map that never fails.
+ * The operations and the random sequence run a second time on maps created
+ * with BSDVM_MAP_ALIGN_INDEX, whose inner index nodes come from their own,
+ * bigger spares.
  * Seed of the random sequence: argv[1] or $BSDVM_SEED.
  */
 #include <bsdvm/vmspace.h>
@@ -59,6 +62,15 @@ static void must_insert(struct vm_map *map, bsdvm_addr_t s, bsdvm_addr_t e,
 	}
 }
 
+/* 0, or BSDVM_MAP_ALIGN_INDEX for the second pass, whose inner index nodes
+ * are bigger and whose fits must survive every failure too */
+static uint32_t map_flags;
+
+static struct vm_map *alloc_map_new(void)
+{
+	return test_map_new_flags(MAP_LO, MAP_HI, PG, map_flags);
+}
+
 /*
  * Layout, in pages from BASE:
  *   [0,16)    A  RW/ALL anon                 hole [16,20)
@@ -74,7 +86,7 @@ static void must_insert(struct vm_map *map, bsdvm_addr_t s, bsdvm_addr_t e,
  */
 static struct vm_map *build_state(void)
 {
-	struct vm_map *map = test_map_new(MAP_LO, MAP_HI, PG);
+	struct vm_map *map = alloc_map_new();
 	struct bsdvm_entry_attrs rw = attrs_of(VM_PROT_RW, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
 	struct bsdvm_entry_attrs r = attrs_of(VM_PROT_READ, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
 	struct bsdvm_entry_attrs f = rw, g, h, guard, share;
@@ -769,7 +781,7 @@ static void rnd_make(struct test_rng *rng, struct rnd_op *o)
 
 static void test_random(uint64_t seed, unsigned nops)
 {
-	struct vm_map *map = test_map_new(MAP_LO, MAP_HI, PG);
+	struct vm_map *map = alloc_map_new();
 	struct vm_map *twin = test_map_new(MAP_LO, MAP_HI, PG);
 	struct test_rng rng;
 	unsigned i, injected = 0, failed_ops = 0, mismatches = 0;
@@ -935,24 +947,14 @@ static void dry_case(const char *name, dry_op_fn op)
 	    k - 1, k - 1 == 1 ? "" : "s");
 }
 
-int main(int argc, char **argv)
+/* Every operation, failed at each of its allocation points in turn. */
+static void all_cases(void)
 {
-	uint64_t seed = test_seed(argc, argv, 0x616c6c6f63ull);
 	struct bsdvm_entry_attrs rw = attrs_of(VM_PROT_RW, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
 	struct bsdvm_entry_attrs r = attrs_of(VM_PROT_READ, VM_PROT_ALL, VM_INHERIT_DEFAULT, 0);
 	struct bsdvm_entry_attrs share = attrs_of(VM_PROT_RW, VM_PROT_ALL, VM_INHERIT_SHARE, 0);
 	struct range_ctx c;
 	struct find_ctx f;
-
-	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
-	printf("failure points per operation:\n");
-	test_create();
-
-	printf("persistent shortage (every allocation from the k-th on fails):\n");
-	dry_case("stack (undo on guard)", dry_stack);
-	dry_case("fixed (replace span)", dry_fixed);
-	dry_case("protect (split 1->3)", dry_protect);
-	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
 
 	c = rc_attrs(PGA(210), PGA(214), share);
 	run_case("insert (merge both)", op_insert, &c, sizeof(c), expect_insert_merge_both);
@@ -1028,8 +1030,31 @@ int main(int argc, char **argv)
 	c = rc_range(PGA(25), PGA(30));
 	run_case("clip_end", op_clip_end, &c, sizeof(c), expect_clip_end);
 
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = test_seed(argc, argv, 0x616c6c6f63ull);
+	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
+	printf("failure points per operation:\n");
+	test_create();
+
+	printf("persistent shortage (every allocation from the k-th on fails):\n");
+	dry_case("stack (undo on guard)", dry_stack);
+	dry_case("fixed (replace span)", dry_fixed);
+	dry_case("protect (split 1->3)", dry_protect);
+	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
+
+	all_cases();
+	map_flags = BSDVM_MAP_ALIGN_INDEX;
+	printf("again, the index keeping aligned fits:\n");
+	all_cases();
+	map_flags = 0;
 	printf("total: %u injected failure points\n", total_points);
 	test_random(seed, 3000);
+	map_flags = BSDVM_MAP_ALIGN_INDEX;
+	test_random(seed ^ 0x4149ull, 3000);
+	map_flags = 0;
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
 	return test_main_exit("test_map_alloc_fail");
 }

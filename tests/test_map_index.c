@@ -397,19 +397,7 @@ static size_t model_findspace(const struct model *m, const struct bsdvm_space_re
 /* flags: 0 or BSDVM_MAP_ALIGN_INDEX, the index keeping aligned fits */
 static struct vm_map *new_map(bsdvm_addr_t min, size_t npages, uint32_t flags)
 {
-	struct bsdvm_map_params p;
-	struct vm_map *map = NULL;
-
-	memset(&p, 0, sizeof(p));
-	p.min = min;
-	p.max = min + npages * PG;
-	p.page_size = PG;
-	p.flags = flags;
-	if (bsdvm_map_create(&p, &map) != KERN_SUCCESS) {
-		fprintf(stderr, "new_map: bsdvm_map_create failed\n");
-		exit(2);
-	}
-	return map;
+	return test_map_new_flags(min, min + npages * PG, PG, flags);
 }
 
 static int insert_pages(struct vm_map *map, const struct model *m, size_t p, size_t n,

@@ -309,32 +309,36 @@ static bsdvm_size_t sum_fit(bsdvm_size_t g, uint64_t a, unsigned ps, unsigned j)
 }
 
 /*
- * A node's summary (*gp, *ap) after one of its slots changed from
- * (og, oa) to (ng, na), in O(classes) rather than by reading all slots:
- * a maximum can only rise to the new value, or stay.  False when some
- * maximum fell with the old value, which may have been the only one that
- * reached it: then only reading every slot can tell.
+ * Inner node c's summary (*gp, *ap) after one of its slots changed from
+ * (og, oa) to (ng, na), without reading the other slots where it can be
+ * helped: a maximum can only rise to the new value, or stay, unless it fell
+ * with the old value, which may have been the only one to reach it.  Only
+ * such a maximum is recomputed from all slots.
  */
-static bool sum_update(bsdvm_size_t *gp, uint64_t *ap, bsdvm_size_t og, uint64_t oa,
-    bsdvm_size_t ng, uint64_t na, unsigned ps)
+static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
+    bsdvm_size_t og, uint64_t oa, bsdvm_size_t ng, uint64_t na)
 {
-	bsdvm_size_t g = *gp, top = ng > g ? ng : g;
+	unsigned ps = c->pshift;
+	bsdvm_size_t g = *gp, top = ng >= g ? ng : og == g ? bt_node_max_gap(c) : g;
 	uint64_t packed = 0;
 
-	if (ng < og && og == g)
-		return false;
 	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
-		bsdvm_size_t sf = sum_fit(g, *ap, ps, j), of = sum_fit(og, oa, ps, j);
-		bsdvm_size_t nf = sum_fit(ng, na, ps, j);
+		bsdvm_size_t sf = sum_fit(g, *ap, ps, j), nf = sum_fit(ng, na, ps, j);
 
-		if (nf < of && of == sf)
-			return false;
-		sf = nf > sf ? nf : sf;
-		packed |= ((top - sf) >> ps) << (j * (j - 1) / 2);
+		if (nf >= sf) {
+			sf = nf;
+		} else if (sum_fit(og, oa, ps, j) == sf) {
+			sf = 0;
+			for (int i = 0; i < c->n; i++) {
+				bsdvm_size_t f = bt_child_fit(c, i, j);
+
+				sf = f > sf ? f : sf;
+			}
+		}
+		packed |= ((top - sf) >> ps) << CLS_OFF(j);
 	}
 	*gp = top;
 	*ap = packed;
-	return true;
 }
 
 /* What x caches for child c: c's largest gap and, in a map that keeps
@@ -368,9 +372,10 @@ static void fix_up(struct bt_path *p, int top)
 		bsdvm_size_t g = x->u.i.gap[i];
 		uint64_t a = x->fits ? bt_afit(x)[i] : 0;
 
-		if (c->leaf || k + 1 >= top || !x->fits ||
-		    !sum_update(&g, &a, og, oa, ng, na, c->pshift))
+		if (c->leaf || k + 1 >= top || !x->fits)
 			g = child_summary(x, c, &a);
+		else
+			sum_update(c, &g, &a, og, oa, ng, na);
 		if (k < top && x->key[i] == c->key[0] && x->u.i.gap[i] == g &&
 		    (!x->fits || bt_afit(x)[i] == a))
 			return; /* nothing above can change */

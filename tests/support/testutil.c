@@ -39,7 +39,13 @@ struct bsdvm_map_stats test_map_stats(struct vm_map *map)
 
 struct vm_map *test_map_new(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page)
 {
-	struct bsdvm_map_params p = { .min = min, .max = max, .page_size = page };
+	return test_map_new_flags(min, max, page, 0);
+}
+
+struct vm_map *test_map_new_flags(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page,
+    uint32_t flags)
+{
+	struct bsdvm_map_params p = { .min = min, .max = max, .page_size = page, .flags = flags };
 	struct vm_map *map = NULL;
 
 	if (bsdvm_map_create(&p, &map) != KERN_SUCCESS) {

@@ -91,6 +91,9 @@ static inline uint64_t rng_below(struct test_rng *r, uint64_t n)
 
 /* A map over [min, max) with the given page size (0 = 4 KiB). */
 struct vm_map *test_map_new(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page);
+/* The same, with BSDVM_MAP_* flags; exits on failure like test_map_new. */
+struct vm_map *test_map_new_flags(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page,
+    uint32_t flags);
 /* The map's statistics; the struct is poisoned first, so a field the
  * library forgets to fill shows up as 0xa5a5... */
 struct bsdvm_map_stats test_map_stats(struct vm_map *map);

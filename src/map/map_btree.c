@@ -305,7 +305,7 @@ bool bt_path_prev_leaf(struct bt_path *p)
 /* The largest fit of class j in a summary (g, packed fits). */
 static bsdvm_size_t sum_fit(bsdvm_size_t g, uint64_t a, unsigned ps, unsigned j)
 {
-	return g - (((a >> (j * (j - 1) / 2)) & (((uint64_t)1 << j) - 1)) << ps);
+	return g - (((a >> CLS_OFF(j)) & CLS_MASK(j)) << ps);
 }
 
 /*

@@ -181,7 +181,7 @@ static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
 }
 
 #if BT_ALIGN_CLASSES != 10
-#error "fits_pack and sum_update spell out the ten classes"
+#error "fits_pack, leaf_summary and sum_update spell out the ten classes"
 #endif
 
 static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
@@ -192,8 +192,9 @@ static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 	 * larger class at all: their next boundary of one is at least that
 	 * far.  Only the others need leaf_fits. */
 	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], whole[BT_ALIGN_CLASSES + 1];
-	bsdvm_size_t g = 0, best = 0;
+	bsdvm_size_t g = 0, best = 0, f;
 	unsigned ps = x->pshift;
+	uint64_t packed = 0;
 
 	memset(fit, 0, sizeof(fit));
 	memset(whole, 0, sizeof(whole));
@@ -211,14 +212,20 @@ static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 		if (t < BT_ALIGN_CLASSES && h > ((bsdvm_size_t)1 << (ps + t)))
 			leaf_fits(fit, gs, ge, ps, t + 1);
 	}
+	for (unsigned j = 0; j <= BT_ALIGN_CLASSES; j++)
+		g = whole[j] > g ? whole[j] : g;
 	/* from the largest class down: best is the largest gap whose start is
-	 * a multiple of page << j or more */
-	for (unsigned j = BT_ALIGN_CLASSES; j >= 1; j--) {
-		best = whole[j] > best ? whole[j] : best;
-		fit[j] = best > fit[j] ? best : fit[j];
-	}
-	g = whole[0] > best ? whole[0] : best;
-	*afitp = fits_pack(fit, g, ps);
+	 * a multiple of page << j or more, and fits class j whole */
+#define SUFFIX(j)                                                                  \
+	do {                                                                       \
+		best = whole[j] > best ? whole[j] : best;                          \
+		f = best > fit[j] ? best : fit[j];                                 \
+		packed |= ((g - f) >> ps) << CLS_OFF(j);                           \
+	} while (0)
+	SUFFIX(10); SUFFIX(9); SUFFIX(8); SUFFIX(7); SUFFIX(6);
+	SUFFIX(5); SUFFIX(4); SUFFIX(3); SUFFIX(2); SUFFIX(1);
+#undef SUFFIX
+	*afitp = packed;
 	return g;
 }
 
@@ -302,12 +309,6 @@ bool bt_path_prev_leaf(struct bt_path *p)
 
 /* ---- keeping the inner nodes' summaries right ---- */
 
-/* The largest fit of class j in a summary (g, packed fits). */
-static bsdvm_size_t sum_fit(bsdvm_size_t g, uint64_t a, unsigned ps, unsigned j)
-{
-	return g - (((a >> CLS_OFF(j)) & CLS_MASK(j)) << ps);
-}
-
 /*
  * Inner node c's summary (*gp, *ap) after one of its slots changed from
  * (og, oa) to (ng, na), without reading the other slots where it can be
@@ -315,28 +316,42 @@ static bsdvm_size_t sum_fit(bsdvm_size_t g, uint64_t a, unsigned ps, unsigned j)
  * with the old value, which may have been the only one to reach it.  Only
  * such a maximum is recomputed from all slots.
  */
+/* The largest fit of class j among inner node c's slots. */
+static bsdvm_size_t class_max(const struct bt_node *c, unsigned j)
+{
+	bsdvm_size_t m = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		bsdvm_size_t f = bt_child_fit(c, i, j);
+
+		m = f > m ? f : m;
+	}
+	return m;
+}
+
 static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
     bsdvm_size_t og, uint64_t oa, bsdvm_size_t ng, uint64_t na)
 {
 	unsigned ps = c->pshift;
 	bsdvm_size_t g = *gp, top = ng >= g ? ng : og == g ? bt_node_max_gap(c) : g;
+	/* in pages, where a class's fit is the gap less its field */
+	uint64_t pg = g >> ps, po = og >> ps, pn = ng >> ps, pt = top >> ps, a = *ap;
 	uint64_t packed = 0;
 
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
-		bsdvm_size_t sf = sum_fit(g, *ap, ps, j), nf = sum_fit(ng, na, ps, j);
-
-		if (nf >= sf) {
-			sf = nf;
-		} else if (sum_fit(og, oa, ps, j) == sf) {
-			sf = 0;
-			for (int i = 0; i < c->n; i++) {
-				bsdvm_size_t f = bt_child_fit(c, i, j);
-
-				sf = f > sf ? f : sf;
-			}
-		}
-		packed |= ((top - sf) >> ps) << CLS_OFF(j);
-	}
+#define FIELD(w, j) (((w) >> CLS_OFF(j)) & CLS_MASK(j))
+#define CLASS(j)                                                                   \
+	do {                                                                       \
+		uint64_t sf = pg - FIELD(a, j), nf = pn - FIELD(na, j);            \
+		if (nf >= sf)                                                      \
+			sf = nf;                                                   \
+		else if (po - FIELD(oa, j) == sf)                                  \
+			sf = class_max(c, j) >> ps;                                \
+		packed |= (pt - sf) << CLS_OFF(j);                                 \
+	} while (0)
+	CLASS(1); CLASS(2); CLASS(3); CLASS(4); CLASS(5);
+	CLASS(6); CLASS(7); CLASS(8); CLASS(9); CLASS(10);
+#undef CLASS
+#undef FIELD
 	*gp = top;
 	*ap = packed;
 }

@@ -96,9 +96,10 @@ static void path_to_edge(struct bt_path *p, int k, int dir)
 }
 
 /* Descends from level k (whose idx is set) to the first slot, in direction
- * dir, below it that holds w.  When a summary only bounds the fits (a map
- * without them, or a request steered by a smaller class), the subtree may
- * hold none: then the path is left at the subtree's far edge and the
+ * dir, below it that holds w.  When the summary only bounds what the
+ * request needs (an alignment above the largest class, or a colour offset:
+ * the search is steered by a smaller class than its own), the subtree may
+ * hold no fit: then the path is left at the subtree's far edge and the
  * result is false. */
 static bool descend_to_gap(struct map_gap *g, int k, struct gap_want w, int dir)
 {

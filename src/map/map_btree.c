@@ -134,21 +134,6 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
 	return g;
 }
 
-static unsigned ctz64(uint64_t v)
-{
-#if defined(__GNUC__)
-	return (unsigned)__builtin_ctzll(v);
-#else
-	unsigned n = 0;
-
-	while ((v & 1) == 0) {
-		v >>= 1;
-		n++;
-	}
-	return n;
-#endif
-}
-
 /* Where class j's delta sits in a packed word: bit j (j - 1) / 2. */
 #define CLS_OFF(j) ((j) * ((j) - 1) / 2)
 #define CLS_MASK(j) ((((uint64_t)1) << (j)) - 1)
@@ -206,7 +191,7 @@ static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 		if (h == 0)
 			continue;
 		/* an entry's end is above 0, so gs has a lowest set bit */
-		t = ctz64(gs) - ps;
+		t = map_ctz(gs) - ps;
 		t = t < BT_ALIGN_CLASSES ? t : BT_ALIGN_CLASSES;
 		whole[t] = h > whole[t] ? h : whole[t];
 		if (t < BT_ALIGN_CLASSES && h > ((bsdvm_size_t)1 << (ps + t)))

@@ -105,13 +105,8 @@ static inline const uint64_t *bt_cafit(const struct bt_node *x)
 /* The fit of [s, e) for alignment page << j; 0 when none. */
 static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift, unsigned j)
 {
-	bsdvm_size_t a = (bsdvm_size_t)1 << (pshift + j), r = s & (a - 1);
-
-	if (r != 0) {
-		if (s >= (bsdvm_addr_t)0 - (a - r))
-			return 0; /* the next boundary is 2^64 or past it */
-		s += a - r;
-	}
+	if (!map_align_up(&s, (bsdvm_size_t)1 << (pshift + j), 0))
+		return 0; /* the next boundary is 2^64 or past it */
 	return s < e ? e - s : 0;
 }
 

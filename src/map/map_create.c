@@ -5,11 +5,6 @@
 
 #include "map/map_impl.h"
 
-static bool pow2(uint64_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
 int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp)
 {
 	const struct bsdvm_platform *plat;
@@ -21,7 +16,7 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	plat = params->platform != NULL ? params->platform : bsdvm_platform_default();
 	pg = params->page_size != 0 ? params->page_size : 4096;
 	sp = params->superpage_size != 0 ? params->superpage_size : (bsdvm_size_t)2 << 20;
-	if (!pow2(pg) || pg < 4096 || pg > 65536 || !pow2(sp) || sp < pg)
+	if (!map_pow2(pg) || pg < 4096 || pg > 65536 || !map_pow2(sp) || sp < pg)
 		return KERN_INVALID_ARGUMENT;
 	if ((params->flags & ~BSDVM_MAP_FLAGS_MASK) != 0)
 		return KERN_INVALID_ARGUMENT;
@@ -45,8 +40,7 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	map->header.eflags = 0;
 	map->page_size = pg;
 	map->page_mask = pg - 1;
-	while (((bsdvm_size_t)1 << map->page_shift) < pg)
-		map->page_shift++;
+	map->page_shift = map_ctz(pg);
 	map->superpage_size = sp;
 	map->flags = params->flags;
 	map->fits = (params->flags & BSDVM_MAP_ALIGN_INDEX) != 0;

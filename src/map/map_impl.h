@@ -110,6 +110,43 @@ static inline bool map_aligned(const struct vm_map *map, bsdvm_addr_t a)
 	return (a & map->page_mask) == 0;
 }
 
+/* ---- bits ---- */
+
+static inline bool map_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* Trailing zero bits of v, which must not be 0. */
+static inline unsigned map_ctz(uint64_t v)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(v);
+#else
+	unsigned n = 0;
+
+	while ((v & 1) == 0) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+/* Rounds *a up to the next address that is off modulo align (a power of
+ * two, off < align); false, *a untouched, when that would reach 2^64. */
+static inline bool map_align_up(bsdvm_addr_t *a, bsdvm_size_t align, bsdvm_addr_t off)
+{
+	bsdvm_size_t r = (*a - off) & (align - 1);
+
+	if (r == 0)
+		return true;
+	if (*a >= (bsdvm_addr_t)0 - (align - r))
+		return false;
+	*a += align - r;
+	return true;
+}
+
 /* Resets an empty map to [min, max) (exec).  Caller holds the lock. */
 int map_reset_bounds(struct vm_map *map, bsdvm_addr_t min, bsdvm_addr_t max);
 

@@ -23,11 +23,6 @@
  */
 #include "map/map_btree.h"
 
-static bool pow2(uint64_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
 struct space_query {
 	bsdvm_size_t len;
 	bsdvm_size_t align;     /* power of two >= page size */
@@ -37,32 +32,16 @@ struct space_query {
 	struct gap_want want;   /* what the index must find in a gap */
 };
 
-static unsigned log2_of(uint64_t v)
-{
-	unsigned n = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		n++;
-	}
-	return n;
-}
-
 /* Every start the query accepts is a multiple of page << cls: of the
  * alignment, and with a colour offset also of the offset's own alignment
  * (off + m * align, off < align, has off's trailing zeros).  The largest
  * such class the index keeps steers the search. */
 static void want_init(const struct vm_map *map, struct space_query *q)
 {
-	unsigned cls = log2_of(q->align) - map->page_shift;
+	unsigned cls = map_ctz(q->align) - map->page_shift;
 
-	if (q->off != 0) {
-		unsigned t = 0;
-
-		while (((q->off >> t) & 1) == 0)
-			t++;
-		cls = t - map->page_shift < cls ? t - map->page_shift : cls;
-	}
+	if (q->off != 0 && map_ctz(q->off) - map->page_shift < cls)
+		cls = map_ctz(q->off) - map->page_shift;
 	q->want.len = q->len;
 	q->want.cls = cls < BT_ALIGN_CLASSES ? cls : BT_ALIGN_CLASSES;
 	/* without fits the index can only steer by gap size, and checking a
@@ -76,14 +55,8 @@ static bool fit_up(const struct space_query *q, bsdvm_addr_t gs, bsdvm_addr_t ge
     bsdvm_addr_t *out)
 {
 	bsdvm_addr_t a = gs > q->lo ? gs : q->lo;
-	bsdvm_size_t r = (a - q->off) & (q->align - 1);
 
-	if (r != 0) {
-		if (a >= (bsdvm_addr_t)0 - (q->align - r)) /* would reach 2^64 */
-			return false;
-		a += q->align - r;
-	}
-	if (a > q->hi_start || a > ge || ge - a < q->len)
+	if (!map_align_up(&a, q->align, q->off) || a > q->hi_start || a > ge || ge - a < q->len)
 		return false;
 	*out = a;
 	return true;
@@ -159,7 +132,7 @@ int bsdvm_map_findspace_locked(struct vm_map *map, const struct bsdvm_space_req 
 	    !map_aligned(map, req->hint) || !map_aligned(map, req->max_end))
 		return KERN_INVALID_ARGUMENT;
 	q.align = req->align != 0 ? req->align : map->page_size;
-	if (!pow2(q.align) || q.align < map->page_size)
+	if (!map_pow2(q.align) || q.align < map->page_size)
 		return KERN_INVALID_ARGUMENT;
 	if (req->align_offset >= q.align || !map_aligned(map, req->align_offset))
 		return KERN_INVALID_ARGUMENT;

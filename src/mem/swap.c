@@ -16,7 +16,7 @@ uint64_t swap_alloc(struct bsdvm_sys *sys)
 	for (i = 0; i < words; i++) {
 		w = (sys->swap_hint + i) % words;
 		if (sys->swap_bitmap[w] != UINT64_MAX) {
-			unsigned b = (unsigned)__builtin_ctzll(~sys->swap_bitmap[w]);
+			unsigned b = map_ctz(~sys->swap_bitmap[w]);
 			uint64_t slot = w * 64 + b;
 
 			if (slot >= sys->nswap)

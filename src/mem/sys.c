@@ -21,15 +21,6 @@ void sys_unlock(struct bsdvm_sys *sys)
 	sys->plat->mutex_unlock(sys->plat->ctx, sys->lock);
 }
 
-static unsigned log2u(uint64_t v)
-{
-	unsigned s = 0;
-
-	while (((uint64_t)1 << s) < v)
-		s++;
-	return s;
-}
-
 static void sys_free_storage(struct bsdvm_sys *sys)
 {
 	const struct bsdvm_platform *p = sys->plat;
@@ -85,7 +76,7 @@ int bsdvm_sys_create(const struct bsdvm_sys_params *params, struct bsdvm_sys **s
 	sys->pmap = d.pmap != NULL ? d.pmap : pmap_soft_ops();
 	sys->pmap_ctx = d.pmap != NULL ? d.pmap_ctx : (void *)plat;
 	sys->page_size = d.page_size;
-	sys->page_shift = log2u(d.page_size);
+	sys->page_shift = map_ctz(d.page_size); /* a power of two, checked above */
 	sys->nframes = d.frames;
 	sys->nswap = d.swap_pages;
 	sys->sgrowsiz = d.sgrowsiz;

@@ -134,10 +134,6 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
 	return g;
 }
 
-/* Where class j's delta sits in a packed word: bit j (j - 1) / 2. */
-#define CLS_OFF(j) ((j) * ((j) - 1) / 2)
-#define CLS_MASK(j) ((((uint64_t)1) << (j)) - 1)
-
 /* fit[j] = max(fit[j], fit of [s, e)) for the classes from j up, for a gap
  * whose start is not a multiple of page << j: past its own alignment. */
 static void leaf_fits(bsdvm_size_t *fit, bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift,
@@ -158,7 +154,7 @@ static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
 {
 	uint64_t packed = 0;
 
-#define PACK(j) packed |= ((g - fit[j]) >> ps) << CLS_OFF(j)
+#define PACK(j) packed |= ((g - fit[j]) >> ps) << BT_CLS_OFF(j)
 	PACK(1); PACK(2); PACK(3); PACK(4); PACK(5);
 	PACK(6); PACK(7); PACK(8); PACK(9); PACK(10);
 #undef PACK
@@ -205,7 +201,7 @@ static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 	do {                                                                       \
 		best = whole[j] > best ? whole[j] : best;                          \
 		f = best > fit[j] ? best : fit[j];                                 \
-		packed |= ((g - f) >> ps) << CLS_OFF(j);                           \
+		packed |= ((g - f) >> ps) << BT_CLS_OFF(j);                        \
 	} while (0)
 	SUFFIX(10); SUFFIX(9); SUFFIX(8); SUFFIX(7); SUFFIX(6);
 	SUFFIX(5); SUFFIX(4); SUFFIX(3); SUFFIX(2); SUFFIX(1);
@@ -214,21 +210,25 @@ static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 	return g;
 }
 
+/* The largest fit of class j among inner node c's slots. */
+static bsdvm_size_t class_max(const struct bt_node *c, unsigned j)
+{
+	bsdvm_size_t m = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		bsdvm_size_t f = bt_child_fit(c, i, j);
+
+		m = f > m ? f : m;
+	}
+	return m;
+}
+
 static bsdvm_size_t inner_summary(const struct bt_node *x, uint64_t *afitp)
 {
-	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], g = 0;
+	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], g = bt_node_max_gap(x);
 
-	memset(fit, 0, sizeof(fit));
-	for (int i = 0; i < x->n; i++) {
-		bsdvm_size_t h = x->u.i.gap[i];
-
-		g = h > g ? h : g;
-		for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
-			bsdvm_size_t f = bt_child_fit(x, i, j);
-
-			fit[j] = f > fit[j] ? f : fit[j];
-		}
-	}
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
+		fit[j] = class_max(x, j);
 	*afitp = fits_pack(fit, g, x->pshift);
 	return g;
 }
@@ -261,8 +261,7 @@ void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struc
 	/* the caller passes an entry of this map: its start is a key */
 }
 
-/* Fills the levels below k by always taking the first (last) child. */
-static void path_fill(struct bt_path *p, int k, bool last)
+void bt_path_fill(struct bt_path *p, int k, bool last)
 {
 	for (; k < p->depth - 1; k++) {
 		struct bt_node *c = p->node[k]->u.i.child[p->idx[k]];
@@ -277,7 +276,7 @@ void bt_path_leftmost(const struct vm_map *map, struct bt_path *p)
 	p->depth = map->bt_depth;
 	p->node[0] = map->bt_root;
 	p->idx[0] = 0;
-	path_fill(p, 0, false);
+	bt_path_fill(p, 0, false);
 }
 
 bool bt_path_prev_leaf(struct bt_path *p)
@@ -285,7 +284,7 @@ bool bt_path_prev_leaf(struct bt_path *p)
 	for (int k = p->depth - 2; k >= 0; k--) {
 		if (p->idx[k] > 0) {
 			p->idx[k]--;
-			path_fill(p, k, true);
+			bt_path_fill(p, k, true);
 			return true;
 		}
 	}
@@ -301,19 +300,6 @@ bool bt_path_prev_leaf(struct bt_path *p)
  * with the old value, which may have been the only one to reach it.  Only
  * such a maximum is recomputed from all slots.
  */
-/* The largest fit of class j among inner node c's slots. */
-static bsdvm_size_t class_max(const struct bt_node *c, unsigned j)
-{
-	bsdvm_size_t m = 0;
-
-	for (int i = 0; i < c->n; i++) {
-		bsdvm_size_t f = bt_child_fit(c, i, j);
-
-		m = f > m ? f : m;
-	}
-	return m;
-}
-
 static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
     bsdvm_size_t og, uint64_t oa, bsdvm_size_t ng, uint64_t na)
 {
@@ -323,7 +309,7 @@ static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
 	uint64_t pg = g >> ps, po = og >> ps, pn = ng >> ps, pt = top >> ps, a = *ap;
 	uint64_t packed = 0;
 
-#define FIELD(w, j) (((w) >> CLS_OFF(j)) & CLS_MASK(j))
+#define FIELD(w, j) (((w) >> BT_CLS_OFF(j)) & BT_CLS_MASK(j))
 #define CLASS(j)                                                                   \
 	do {                                                                       \
 		uint64_t sf = pg - FIELD(a, j), nf = pn - FIELD(na, j);            \
@@ -331,7 +317,7 @@ static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
 			sf = nf;                                                   \
 		else if (po - FIELD(oa, j) == sf)                                  \
 			sf = class_max(c, j) >> ps;                                \
-		packed |= (pt - sf) << CLS_OFF(j);                                 \
+		packed |= (pt - sf) << BT_CLS_OFF(j);                              \
 	} while (0)
 	CLASS(1); CLASS(2); CLASS(3); CLASS(4); CLASS(5);
 	CLASS(6); CLASS(7); CLASS(8); CLASS(9); CLASS(10);
@@ -461,11 +447,12 @@ static void slot_close(struct bt_node *x, int i)
 
 static void set_child(struct bt_node *x, int i, struct bt_node *c)
 {
+	uint64_t a;
+
 	x->key[i] = c->key[0];
+	x->u.i.gap[i] = child_summary(x, c, &a);
 	if (x->fits)
-		x->u.i.gap[i] = bt_node_summary(c, &bt_afit(x)[i]);
-	else
-		x->u.i.gap[i] = bt_node_max_gap(c);
+		bt_afit(x)[i] = a;
 	x->u.i.child[i] = c;
 }
 

@@ -81,9 +81,9 @@ struct bt_node {
  * Keeping the fits costs every change that moves a gap: recomputing a
  * leaf's fits reads each of its gaps' alignment, several times the work of
  * its largest gap.  So only maps created with BSDVM_MAP_ALIGN_INDEX keep
- * them.  In other maps an inner node has no tail and bt_child_fit answers
- * with the largest gap, which bounds every fit: the search stays exact,
- * it just cannot skip the subtrees whose gaps all miss.
+ * them.  In other maps an inner node has no tail, and searches are steered
+ * by gap size alone (map_space.c): they stay exact, they just cannot skip
+ * the subtrees whose gaps all miss.
  */
 #define BT_ALIGN_CLASSES 10
 
@@ -110,15 +110,16 @@ static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshif
 	return s < e ? e - s : 0;
 }
 
-/* The largest fit of class j under child i of inner node x (without
- * fits: the largest gap, an upper bound of it). */
+/* Where class j's delta sits in a packed word: bit j (j - 1) / 2. */
+#define BT_CLS_OFF(j) ((j) * ((j) - 1) / 2)
+#define BT_CLS_MASK(j) ((((uint64_t)1) << (j)) - 1)
+
+/* The largest fit of class j under child i of inner node x, which must
+ * keep fits (x->fits). */
 static inline bsdvm_size_t bt_child_fit(const struct bt_node *x, int i, unsigned j)
 {
-	uint64_t d;
+	uint64_t d = (bt_cafit(x)[i] >> BT_CLS_OFF(j)) & BT_CLS_MASK(j);
 
-	if (!x->fits)
-		return x->u.i.gap[i];
-	d = (bt_cafit(x)[i] >> (j * (j - 1) / 2)) & (((uint64_t)1 << j) - 1);
 	return x->u.i.gap[i] - (d << x->pshift);
 }
 
@@ -174,6 +175,9 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
 /* Descends to entry e (in the map) and returns its slot's path. */
 void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struct bt_path *p);
 
+/* Fills p's levels below k (whose node and idx are set) with the first
+ * child, or the last (and in the leaf the last slot) when last. */
+void bt_path_fill(struct bt_path *p, int k, bool last);
 /* Sets p to the first slot of the first leaf (the tree is not empty). */
 void bt_path_leftmost(const struct vm_map *map, struct bt_path *p);
 /* Moves p to the previous leaf's last slot; false when p's leaf is the first. */

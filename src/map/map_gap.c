@@ -64,13 +64,19 @@ void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struc
 		slot_prev(map, g); /* inside an entry: the gap before it */
 }
 
-/* The request is passed by value: through a pointer the compiler would
- * reload it after every store to the path. */
-static inline bool leaf_holds(const struct bt_node *x, int s, struct gap_want w)
+/* Whether the gap [s, e) holds w.  The request is passed by value:
+ * through a pointer the compiler would reload it after every store to the
+ * path. */
+static inline bool gap_holds(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift, struct gap_want w)
 {
 	if (w.cls == 0)
-		return bt_leaf_gap(x, s) >= w.len;
-	return bt_fit(x->u.l.s[s].end, bt_gap_end(x, s), x->pshift, w.cls) >= w.len;
+		return e - s >= w.len;
+	return bt_fit(s, e, pshift, w.cls) >= w.len;
+}
+
+static inline bool leaf_holds(const struct bt_node *x, int s, struct gap_want w)
+{
+	return gap_holds(x->u.l.s[s].end, bt_gap_end(x, s), x->pshift, w);
 }
 
 static inline bool child_holds(const struct bt_node *x, int j, struct gap_want w)
@@ -85,14 +91,8 @@ static inline bool child_holds(const struct bt_node *x, int j, struct gap_want w
  * going down. */
 static void path_to_edge(struct bt_path *p, int k, int dir)
 {
-	for (;; k++) {
-		const struct bt_node *x = p->node[k];
-
-		p->idx[k] = dir > 0 ? x->n - 1 : 0;
-		if (k == p->depth - 1)
-			return;
-		p->node[k + 1] = x->u.i.child[p->idx[k]];
-	}
+	p->idx[k] = dir > 0 ? p->node[k]->n - 1 : 0;
+	bt_path_fill(p, k, dir > 0);
 }
 
 /* Descends from level k (whose idx is set) to the first slot, in direction
@@ -196,7 +196,5 @@ bool map_tree_gap_prev(const struct vm_map *map, struct map_gap *g, const struct
 	if (gap_step(g, w, -1))
 		return true;
 	gap_from_header(map, g);
-	if (w->cls == 0)
-		return g->end - g->start >= w->len;
-	return bt_fit(g->start, g->end, map->page_shift, w->cls) >= w->len;
+	return gap_holds(g->start, g->end, map->page_shift, *w);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test bsdvm has: the normal build under gcc with CTest, a clang
-# build (warnings are errors), all tests again under ASan+UBSan, the threaded
+# build (warnings are errors), the index tests on a build without vector
+# extensions, all tests again under ASan+UBSan, the threaded
 # tests under TSan, and an install + pkg-config + CMake-package consumer check.
 # Prints one closing line "tests: N passed, N failed" summing every CTest run.
 set -uo pipefail
@@ -64,6 +65,11 @@ if build "$out/gcc" -DCMAKE_C_COMPILER=gcc; then run_ctest "$out/gcc" -j "$jobs"
 if command -v clang >/dev/null; then
 	note "clang build (warnings are errors)"
 	build "$out/clang" -DCMAKE_C_COMPILER=clang -DBSDVM_BUILD_TESTS=ON || true
+fi
+
+note "portable build (BSDVM_NO_VECTOR: no vector extensions): the index tests"
+if build "$out/novec" -DCMAKE_C_COMPILER=gcc -DCMAKE_C_FLAGS=-DBSDVM_NO_VECTOR -DBSDVM_BUILD_BENCH=OFF; then
+	run_ctest "$out/novec" -j "$jobs" -R '^test_map_(property|index|alloc_fail)$'
 fi
 
 note "ASan + UBSan: every test"

@@ -41,6 +41,8 @@
  *     empty map's must be nentries * sizeof(struct vm_map_entry) +
  *     index_bytes after every operation (with a cache, the difference may
  *     only be whole cached entries).
+ *  7. Entries split and joined in place at every slot of a depth-3 tree
+ *     (t_clip_join, below).
  *
  * Only the public API is used; what the index must look like (4..16 keys
  * per node, all leaves at one depth) is checked through index_depth and
@@ -1226,6 +1228,71 @@ static void t_mixed(uint64_t seed, uint64_t nops, uint32_t flags)
  * cache holds exactly one node.  Also the smallest case of the memory
  * rule, and of the index giving everything back.
  */
+/*
+ * 7. Splits and joins in place (bt_split_slot, bt_join_slots): CJ_N
+ *    touching 4-page entries of alternating protection (nothing merges),
+ *    a tree of depth 3.  Every entry in turn has its middle protected away
+ *    and back (1 -> 3 -> 1, at every slot of every leaf, full leaves
+ *    included), then every third entry takes its neighbours' protection,
+ *    so the three join, whether they share a leaf or not; then the joined
+ *    entries are split again at the old bounds.  bsdvm_map_check after
+ *    every call, and the entry count each call must leave.
+ */
+#define CJ_N 700
+
+static bool cj_protect(struct vm_map *map, bsdvm_addr_t a, bsdvm_addr_t b, bsdvm_prot_t prot,
+    uint64_t want_entries)
+{
+	set_where("protect", want_entries, a, b);
+	EXPECT(bsdvm_map_protect(map, a, b, prot, 0, BSDVM_PROTECT_SET_PROT) == KERN_SUCCESS,
+	    "protect failed");
+	EXPECT(test_map_stats(map).nentries == want_entries, "%llu entries, want %llu",
+	    ULL(test_map_stats(map).nentries), ULL(want_entries));
+	return map_ok(map);
+}
+
+static void t_clip_join(uint32_t flags)
+{
+	struct vm_map *map = new_map(BIG_MIN, 4 * CJ_N, flags);
+	uint64_t n = CJ_N;
+
+	where.phase = flags != 0 ? "clip and join (aligned fits)" : "clip and join";
+	for (uint64_t i = 0; i < CJ_N; i++) {
+		struct bsdvm_entry_attrs at = bsdvm_attrs_anon(i % 2 ? VM_PROT_READ : VM_PROT_RW,
+		    VM_PROT_ALL);
+		bsdvm_addr_t a = BIG_MIN + 4 * i * PG;
+
+		set_where("insert", i, a, a + 4 * PG);
+		CHECK_KERN(bsdvm_map_insert(map, a, a + 4 * PG, &at), KERN_SUCCESS);
+	}
+	CHECK(test_map_stats(map).index_depth == 3);
+	for (uint64_t i = 0; i < CJ_N; i++) {
+		bsdvm_addr_t a = BIG_MIN + 4 * i * PG;
+		bsdvm_prot_t own = i % 2 ? VM_PROT_READ : VM_PROT_RW;
+
+		if (!cj_protect(map, a + PG, a + 3 * PG, VM_PROT_NONE, n + 2) ||
+		    !cj_protect(map, a + PG, a + 3 * PG, own, n))
+			goto out;
+	}
+	for (uint64_t i = 1; i + 1 < CJ_N; i += 3) {
+		bsdvm_addr_t a = BIG_MIN + 4 * i * PG;
+
+		/* i - 1 and i + 1 have the other protection */
+		n -= 2;
+		if (!cj_protect(map, a, a + 4 * PG, i % 2 ? VM_PROT_RW : VM_PROT_READ, n))
+			goto out;
+	}
+	for (uint64_t i = 1; i + 1 < CJ_N; i += 3) {
+		bsdvm_addr_t a = BIG_MIN + 4 * i * PG;
+
+		n += 2;
+		if (!cj_protect(map, a, a + 4 * PG, i % 2 ? VM_PROT_READ : VM_PROT_RW, n))
+			goto out;
+	}
+out:
+	bsdvm_map_destroy(map);
+}
+
 static void t_node_size(void)
 {
 	struct vm_map *map = new_map(BIG_MIN, 64, 0);
@@ -1272,6 +1339,8 @@ int main(int argc, char **argv)
 	int64_t live0 = bsdvm_alloc_live_bytes();
 
 	t_node_size();
+	t_clip_join(0);
+	t_clip_join(BSDVM_MAP_ALIGN_INDEX);
 	/* every build order and every drain order once; the shuffled build
 	 * keeps the default cache so that spare nodes get recycled */
 	t_big(ASCENDING, RANDOM, 0, 0, seed ^ 0x1111111111111111ull);

@@ -134,20 +134,6 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
 	return g;
 }
 
-/* fit[j] = max(fit[j], fit of [s, e)) for the classes from j up, for a gap
- * whose start is not a multiple of page << j: past its own alignment. */
-static void leaf_fits(bsdvm_size_t *fit, bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift,
-    unsigned j)
-{
-	for (; j <= BT_ALIGN_CLASSES; j++) {
-		bsdvm_size_t f = bt_fit(s, e, pshift, j);
-
-		if (f == 0)
-			return; /* larger alignments round up at least as far */
-		fit[j] = f > fit[j] ? f : fit[j];
-	}
-}
-
 /* Packs fit[1..] against the largest gap g; fit[j] >= g - (page << j) +
  * page by construction, so each delta fits its field. */
 static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
@@ -165,49 +151,120 @@ static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
 #error "fits_pack, leaf_summary and sum_update spell out the ten classes"
 #endif
 
+/*
+ * Leaf fits are computed in sixteen 16-bit lanes, class j in lane j - 1
+ * (lanes 10..15 are padding, so the lanes fill whole vector registers).
+ * GCC and clang turn the lane type into vector instructions wherever the
+ * target has them (two SSE2 registers on any x86-64) and into plain code
+ * elsewhere; other compilers, and builds with BSDVM_NO_VECTOR (which the
+ * test script uses to check this path), get the loop.
+ */
+#define LANES 16
+#define LANE_CAP 2047 /* above every delta (< 2^10) and every candidate kept */
+
+#if defined(__GNUC__) && !defined(BSDVM_NO_VECTOR)
+/* two registers of eight lanes: 16-byte vectors are what every SIMD
+ * target has, so no compiler has to split a wider one lane by lane */
+typedef int16_t half_t __attribute__((vector_size(16)));
+typedef struct {
+	half_t h[2];
+} lanes_t;
+
+static const half_t lane_mask[2] = {
+	{ 1, 3, 7, 15, 31, 63, 127, 255 },
+	{ 511, 1023 },
+};
+
+#define HALF_SPLAT(v) ((half_t){ v, v, v, v, v, v, v, v })
+
+static inline void lanes_fill(lanes_t *acc, int16_t v)
+{
+	acc->h[0] = acc->h[1] = HALF_SPLAT(v);
+}
+
+/* acc = min(acc, b + (r & mask)), lane by lane */
+static inline void lanes_lower(lanes_t *acc, int16_t b, int16_t r)
+{
+	half_t vb = HALF_SPLAT(b), vr = HALF_SPLAT(r);
+
+	for (int k = 0; k < 2; k++) {
+		half_t c = vb + (vr & lane_mask[k]);
+		half_t lt = c < acc->h[k]; /* all ones where c is below */
+
+		acc->h[k] = (c & lt) | (acc->h[k] & ~lt);
+	}
+}
+
+#define LANE(acc, j) ((acc).h[(j) / 8][(j) % 8])
+#else
+typedef struct {
+	int16_t v[LANES];
+} lanes_t;
+
+static const int16_t lane_mask[LANES] = { 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023 };
+
+static inline void lanes_fill(lanes_t *acc, int16_t v)
+{
+	for (int j = 0; j < LANES; j++)
+		acc->v[j] = v;
+}
+
+static inline void lanes_lower(lanes_t *acc, int16_t b, int16_t r)
+{
+	for (int j = 0; j < LANES; j++) {
+		int16_t c = (int16_t)(b + (r & lane_mask[j]));
+
+		acc->v[j] = c < acc->v[j] ? c : acc->v[j];
+	}
+}
+
+#define LANE(acc, j) ((acc).v[j])
+#endif
+
+/*
+ * The largest gap G of leaf x and the packed deltas of its fits, worked in
+ * pages.  A gap of h pages whose start is r pages below a boundary of class
+ * j (r = (-start / page) mod 2^j) fits h - r pages there, or nothing when
+ * h <= r; so its delta against G is (G - h) + r, and one that fits nothing
+ * gets a delta of at least G, which G's own gap never exceeds.  The delta
+ * of class j is the least over the gaps, and is below 2^j (G's gap alone
+ * gives r < 2^j, or G <= r when it fits nothing).
+ *
+ * A gap can lower no delta when G - h >= 2^10 - 1, or when it fits no
+ * class at all (h <= r mod 2: r only grows with the class); it is skipped.
+ * Each other gap lowers all ten lanes at once with an and, an add and a
+ * min: no branch on alignment, no rounding that could overflow at the top
+ * of the address space.
+ */
 static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
 {
-	/* whole[t]: the largest gap whose start is a multiple of exactly
-	 * page << t (t = BT_ALIGN_CLASSES: or of more); such a gap fits whole
-	 * for every class up to t.  Gaps no bigger than page << t fit no
-	 * larger class at all: their next boundary of one is at least that
-	 * far.  Only the others need leaf_fits. */
-	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], whole[BT_ALIGN_CLASSES + 1];
-	bsdvm_size_t g = 0, best = 0, f;
 	unsigned ps = x->pshift;
-	uint64_t packed = 0;
+	uint64_t hp[BT_SLOTS], rp[BT_SLOTS], gp = 0, packed = 0;
+	unsigned cand = 0; /* the slots whose gap fits some class */
+	lanes_t acc;
+	int n = x->n;
 
-	memset(fit, 0, sizeof(fit));
-	memset(whole, 0, sizeof(whole));
-	for (int s = 0; s < x->n; s++) {
-		bsdvm_addr_t gs = x->u.l.s[s].end, ge = bt_gap_end(x, s);
-		bsdvm_size_t h = ge - gs;
-		unsigned t;
+	for (int s = 0; s < n; s++) {
+		bsdvm_addr_t gs = x->u.l.s[s].end;
 
-		if (h == 0)
-			continue;
-		/* an entry's end is above 0, so gs has a lowest set bit */
-		t = map_ctz(gs) - ps;
-		t = t < BT_ALIGN_CLASSES ? t : BT_ALIGN_CLASSES;
-		whole[t] = h > whole[t] ? h : whole[t];
-		if (t < BT_ALIGN_CLASSES && h > ((bsdvm_size_t)1 << (ps + t)))
-			leaf_fits(fit, gs, ge, ps, t + 1);
+		hp[s] = (bt_gap_end(x, s) - gs) >> ps;
+		rp[s] = (0 - gs) >> ps;
+		gp = hp[s] > gp ? hp[s] : gp;
+		cand |= (unsigned)(hp[s] > (rp[s] & 1)) << s;
 	}
-	for (unsigned j = 0; j <= BT_ALIGN_CLASSES; j++)
-		g = whole[j] > g ? whole[j] : g;
-	/* from the largest class down: best is the largest gap whose start is
-	 * a multiple of page << j or more, and fits class j whole */
-#define SUFFIX(j)                                                                  \
-	do {                                                                       \
-		best = whole[j] > best ? whole[j] : best;                          \
-		f = best > fit[j] ? best : fit[j];                                 \
-		packed |= ((g - f) >> ps) << BT_CLS_OFF(j);                        \
-	} while (0)
-	SUFFIX(10); SUFFIX(9); SUFFIX(8); SUFFIX(7); SUFFIX(6);
-	SUFFIX(5); SUFFIX(4); SUFFIX(3); SUFFIX(2); SUFFIX(1);
-#undef SUFFIX
+	lanes_fill(&acc, (int16_t)(gp < LANE_CAP ? gp : LANE_CAP));
+	while (cand != 0) {
+		int s = (int)map_ctz(cand);
+		uint64_t base = gp - hp[s];
+
+		cand &= cand - 1;
+		if (base < 1023)
+			lanes_lower(&acc, (int16_t)base, (int16_t)(rp[s] & 1023));
+	}
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
+		packed |= (uint64_t)(uint16_t)LANE(acc, j - 1) << BT_CLS_OFF(j);
 	*afitp = packed;
-	return g;
+	return gp << ps;
 }
 
 /* The largest fit of class j among inner node c's slots. */
@@ -293,29 +350,115 @@ bool bt_path_prev_leaf(struct bt_path *p)
 
 /* ---- keeping the inner nodes' summaries right ---- */
 
+/* A node's summary as its parent caches it: largest gap, packed fits. */
+struct bt_sum {
+	bsdvm_size_t g;
+	uint64_t a;
+};
+
+/* A class's fit in pages, from a summary. */
+#define SUM_FIT(t, j, ps) (((t).g >> (ps)) - (((t).a >> BT_CLS_OFF(j)) & BT_CLS_MASK(j)))
+
+/* Every fit of a summary is within this many bytes of its largest gap
+ * (each delta is below 2^BT_ALIGN_CLASSES pages).  A summary whose largest
+ * gap is at least that far below another's is below it in every class,
+ * which lets the helpers here skip the class-by-class work. */
+static inline bsdvm_size_t fit_span(const struct bt_node *x)
+{
+	return (((bsdvm_size_t)1 << BT_ALIGN_CLASSES) - 1) << x->pshift;
+}
+
+/* t is below s by more than fit_span: each of t's maxima is below s's */
+static inline bool sum_far_below(const struct bt_node *x, struct bt_sum t, struct bt_sum s)
+{
+	return t.g < s.g && s.g - t.g > fit_span(x);
+}
+
+/* The summary of a leaf holding the one gap [gs, ge): in pages, class j's
+ * delta is r mod 2^j (r as in leaf_summary) when the gap is longer than
+ * that, else the whole gap, as it fits nothing.  x, here and in the
+ * helpers below, is an inner node of the map (leaves keep no fits flag):
+ * it gives the page size and whether the map keeps fits. */
+static struct bt_sum gap_sum(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge)
+{
+	unsigned ps = x->pshift;
+	uint64_t hp = (ge - gs) >> ps, r = (0 - gs) >> ps;
+	struct bt_sum t = { ge - gs, 0 };
+
+	if (!x->fits)
+		return t;
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+		uint64_t rj = r & BT_CLS_MASK(j);
+
+		t.a |= (hp > rj ? rj : hp) << BT_CLS_OFF(j);
+	}
+	return t;
+}
+
+/* The summary of a node holding the gaps of both s and t: class by class,
+ * the larger. */
+static struct bt_sum sum_max(const struct bt_node *x, struct bt_sum s, struct bt_sum t)
+{
+	unsigned ps = x->pshift;
+	struct bt_sum m = { s.g > t.g ? s.g : t.g, 0 };
+
+	if (!x->fits || sum_far_below(x, t, s))
+		return (struct bt_sum){ m.g, s.a };
+	if (sum_far_below(x, s, t))
+		return t;
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+		uint64_t fs = SUM_FIT(s, j, ps), ft = SUM_FIT(t, j, ps);
+
+		m.a |= ((m.g >> ps) - (fs > ft ? fs : ft)) << BT_CLS_OFF(j);
+	}
+	return m;
+}
+
+/* Whether every maximum of t, the gap and each fit, is below s's: then a
+ * node summarised by s that loses a gap summarised by t keeps s. */
+static bool sum_below(const struct bt_node *x, struct bt_sum t, struct bt_sum s)
+{
+	unsigned ps = x->pshift;
+
+	if (t.g >= s.g)
+		return false;
+	if (!x->fits || sum_far_below(x, t, s))
+		return true;
+	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
+		if (SUM_FIT(t, j, ps) >= SUM_FIT(s, j, ps))
+			return false;
+	return true;
+}
+
 /*
- * Inner node c's summary (*gp, *ap) after one of its slots changed from
- * (og, oa) to (ng, na), without reading the other slots where it can be
- * helped: a maximum can only rise to the new value, or stay, unless it fell
- * with the old value, which may have been the only one to reach it.  Only
- * such a maximum is recomputed from all slots.
+ * Inner node c's summary, cached as cur, after one of its slots changed
+ * from old to new (a map that keeps fits), without reading the other slots
+ * where it can be helped: a maximum can only rise to the new value, or
+ * stay, unless it fell with the old value, which may have been the only
+ * one to reach it.  Only such a maximum is recomputed from all slots.
  */
-static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
-    bsdvm_size_t og, uint64_t oa, bsdvm_size_t ng, uint64_t na)
+static struct bt_sum sum_update(const struct bt_node *c, struct bt_sum cur, struct bt_sum old,
+    struct bt_sum new)
 {
 	unsigned ps = c->pshift;
-	bsdvm_size_t g = *gp, top = ng >= g ? ng : og == g ? bt_node_max_gap(c) : g;
+	bsdvm_size_t top;
+	uint64_t pg, po, pn, pt, packed = 0;
+
+	if (sum_far_below(c, cur, new))
+		return new; /* new tops every other slot in every class */
+	if (sum_far_below(c, old, cur))
+		return sum_max(c, cur, new); /* old reached no maximum */
+	top = new.g >= cur.g ? new.g : old.g == cur.g ? bt_node_max_gap(c) : cur.g;
 	/* in pages, where a class's fit is the gap less its field */
-	uint64_t pg = g >> ps, po = og >> ps, pn = ng >> ps, pt = top >> ps, a = *ap;
-	uint64_t packed = 0;
+	pg = cur.g >> ps, po = old.g >> ps, pn = new.g >> ps, pt = top >> ps;
 
 #define FIELD(w, j) (((w) >> BT_CLS_OFF(j)) & BT_CLS_MASK(j))
 #define CLASS(j)                                                                   \
 	do {                                                                       \
-		uint64_t sf = pg - FIELD(a, j), nf = pn - FIELD(na, j);            \
+		uint64_t sf = pg - FIELD(cur.a, j), nf = pn - FIELD(new.a, j);     \
 		if (nf >= sf)                                                      \
 			sf = nf;                                                   \
-		else if (po - FIELD(oa, j) == sf)                                  \
+		else if (po - FIELD(old.a, j) == sf)                               \
 			sf = class_max(c, j) >> ps;                                \
 		packed |= (pt - sf) << BT_CLS_OFF(j);                              \
 	} while (0)
@@ -323,8 +466,7 @@ static void sum_update(const struct bt_node *c, bsdvm_size_t *gp, uint64_t *ap,
 	CLASS(6); CLASS(7); CLASS(8); CLASS(9); CLASS(10);
 #undef CLASS
 #undef FIELD
-	*gp = top;
-	*ap = packed;
+	return (struct bt_sum){ top, packed };
 }
 
 /* What x caches for child c: c's largest gap and, in a map that keeps
@@ -345,41 +487,49 @@ static bsdvm_size_t child_summary(const struct bt_node *x, const struct bt_node 
  * on through them; above, each node has only the slot on the path
  * changed, so in a map that keeps fits its summary follows from the one
  * cached for it and that slot's old and new values, and the walk stops at
- * the first level where nothing changed.
+ * the first level where nothing changed.  When the caller knows the
+ * leaf's new summary (and the leaf was not rearranged), it passes it in
+ * leaf, sparing a pass over the leaf's gaps.
  */
-static void fix_up(struct bt_path *p, int top)
+static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 {
-	bsdvm_size_t og = 0, ng = 0;
-	uint64_t oa = 0, na = 0;
+	struct bt_sum old = { 0, 0 }, new = { 0, 0 };
 
 	for (int k = p->depth - 2; k >= 0; k--) {
 		struct bt_node *x = p->node[k], *c = p->node[k + 1];
 		int i = p->idx[k];
-		bsdvm_size_t g = x->u.i.gap[i];
-		uint64_t a = x->fits ? bt_afit(x)[i] : 0;
+		struct bt_sum cur = { x->u.i.gap[i], x->fits ? bt_afit(x)[i] : 0 }, t;
 
-		if (c->leaf || k + 1 >= top || !x->fits)
-			g = child_summary(x, c, &a);
+		if (c->leaf && leaf != NULL && k + 1 < top)
+			t = *leaf;
+		else if (c->leaf || k + 1 >= top || !x->fits)
+			t.g = child_summary(x, c, &t.a);
 		else
-			sum_update(c, &g, &a, og, oa, ng, na);
-		if (k < top && x->key[i] == c->key[0] && x->u.i.gap[i] == g &&
-		    (!x->fits || bt_afit(x)[i] == a))
+			t = sum_update(c, cur, old, new);
+		if (k < top && x->key[i] == c->key[0] && cur.g == t.g && cur.a == t.a)
 			return; /* nothing above can change */
-		og = x->u.i.gap[i];
-		ng = g;
+		old = cur;
+		new = t;
 		x->key[i] = c->key[0];
-		x->u.i.gap[i] = g;
-		if (x->fits) {
-			oa = bt_afit(x)[i];
-			na = a;
-			bt_afit(x)[i] = a;
-		}
+		x->u.i.gap[i] = t.g;
+		if (x->fits)
+			bt_afit(x)[i] = t.a;
 	}
+}
+
+/* What p's leaf's parent caches for it (the leaf is not the root). */
+static struct bt_sum cached_sum(const struct bt_path *p)
+{
+	const struct bt_node *x = p->node[p->depth - 2];
+	int i = p->idx[p->depth - 2];
+	struct bt_sum t = { x->u.i.gap[i], x->fits ? bt_cafit(x)[i] : 0 };
+
+	return t;
 }
 
 void bt_fix_path(struct bt_path *p)
 {
-	fix_up(p, p->depth);
+	fix_up(p, p->depth, NULL);
 }
 
 void bt_first_start_changed(struct bt_path *p)
@@ -487,13 +637,19 @@ static void leaf_put(struct bt_node *x, int s, const struct vm_map_entry *e)
 	x->u.l.s[s].ent = (struct vm_map_entry *)e;
 }
 
-void bt_insert(struct vm_map *map, struct vm_map_entry *e)
+/*
+ * Descends toward key, splitting every full node on the way (and the root
+ * first), so that the leaf reached has a free slot.  Fills p down to the
+ * leaf, whose idx is left for the caller.  Splits recompute the summaries
+ * of both halves from what the nodes hold now, so callers change leaves
+ * only after this.
+ */
+static struct bt_node *descend_with_room(struct vm_map *map, bsdvm_addr_t key,
+    struct bt_path *p)
 {
-	bsdvm_addr_t key = e->start;
-	struct bt_path p;
 	struct bt_node *x;
 	bool rightmost = true;
-	int k, s;
+	int k;
 
 	if (map->bt_root == NULL) {
 		x = node_take(map, true);
@@ -513,8 +669,8 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 	}
 	x = map->bt_root;
 	bt_prefetch(x);
-	p.depth = map->bt_depth;
-	for (k = 0; k < p.depth - 1; k++) {
+	p->depth = map->bt_depth;
+	for (k = 0; k < p->depth - 1; k++) {
 		int i = bt_rank(x, key);
 		struct bt_node *c = x->u.i.child[i];
 
@@ -527,18 +683,56 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 			c = x->u.i.child[i];
 			rightmost = rightmost && i == x->n - 1;
 		}
-		p.node[k] = x;
-		p.idx[k] = i;
+		p->node[k] = x;
+		p->idx[k] = i;
 		x = c;
 	}
-	/* x is a leaf with room; slot 0 only in the leftmost leaf, since every
-	 * other leaf's first key is <= key */
+	p->node[k] = x;
+	return x;
+}
+
+void bt_insert(struct vm_map *map, struct vm_map_entry *e)
+{
+	bsdvm_addr_t key = e->start;
+	struct bt_path p;
+	struct bt_node *x = descend_with_room(map, key, &p);
+	struct bt_sum lost = { 0, 0 };
+	int s;
+
+	/* slot 0 only in the leftmost leaf, since every other leaf's first
+	 * key is <= key */
 	s = x->n > 0 && x->key[0] <= key ? bt_rank(x, key) + 1 : 0;
+	if (s > 0 && p.depth > 1) {
+		/* e splits the gap of slot s - 1: the leaf's summary stays
+		 * when that gap reached none of its maxima */
+		bsdvm_addr_t gs = x->u.l.s[s - 1].end;
+
+		lost = gap_sum(p.node[p.depth - 2], gs, bt_gap_end(x, s - 1));
+	}
 	slot_open(x, s);
 	leaf_put(x, s, e);
-	p.node[k] = x;
-	p.idx[k] = s;
+	p.idx[p.depth - 1] = s;
+	if (p.depth > 1 && s > 0 && sum_below(p.node[p.depth - 2], lost, cached_sum(&p)))
+		return; /* no key moved either: s is not the first slot */
 	bt_fix_path(&p);
+}
+
+/*
+ * An entry [s, t) becomes lo = [s, a) and hi = [a, t).  The gaps stay what
+ * they were (lo's is empty, hi's is the old one), and so does every key
+ * above the leaf (lo keeps slot and key s; hi gets the next slot, never a
+ * leaf's first).  So once the descent has made room, no summary and no
+ * key above the leaf changes: there is nothing to fix.
+ */
+void bt_split_slot(struct vm_map *map, struct vm_map_entry *lo, struct vm_map_entry *hi)
+{
+	struct bt_path p;
+	struct bt_node *x = descend_with_room(map, lo->start, &p);
+	int s = bt_rank(x, lo->start);
+
+	slot_open(x, s + 1);
+	leaf_put(x, s, lo);
+	leaf_put(x, s + 1, hi);
 }
 
 /* ---- removal ---- */
@@ -628,6 +822,18 @@ static int rebalance(struct vm_map *map, struct bt_path *p)
 }
 
 
+/* A root with one child gives way to it. */
+static void shrink_root(struct vm_map *map)
+{
+	while (map->bt_depth > 1 && map->bt_root->n == 1) {
+		struct bt_node *old = map->bt_root;
+
+		map->bt_root = old->u.i.child[0];
+		map->bt_depth--;
+		node_release(map, old);
+	}
+}
+
 void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 {
 	struct bt_path p;
@@ -648,14 +854,51 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 	/* the path must point at a live slot for the fix-ups below */
 	if (s == leaf->n)
 		p.idx[p.depth - 1] = s - 1;
-	if (s == 0)
+	if (s == 0) {
 		bt_first_start_changed(&p);
-	fix_up(&p, rebalance(map, &p));
-	while (map->bt_depth > 1 && map->bt_root->n == 1) {
-		struct bt_node *old = map->bt_root;
+		fix_up(&p, rebalance(map, &p), NULL);
+	} else {
+		/* the gaps on both sides of e became one, which holds
+		 * everything they held: the leaf's summary can only grow, to
+		 * that gap's */
+		bsdvm_addr_t gs = leaf->u.l.s[s - 1].end;
+		struct bt_sum grown = { 0, 0 };
 
-		map->bt_root = old->u.i.child[0];
-		map->bt_depth--;
-		node_release(map, old);
+		if (p.depth > 1) {
+			const struct bt_node *up = p.node[p.depth - 2];
+
+			grown = sum_max(up, cached_sum(&p), gap_sum(up, gs, bt_gap_end(leaf, s - 1)));
+		}
+		fix_up(&p, rebalance(map, &p), &grown);
 	}
+	shrink_root(map);
+}
+
+/*
+ * The reverse of bt_split_slot: the slot at key start and the next one
+ * become one slot ending at end, for entry keep.  Gaps and the keys above
+ * stay as they were, as there; only a rebalance, when the leaf runs short,
+ * has summaries to recompute.  Returns false, changing nothing, when the
+ * two slots are in different leaves.
+ */
+bool bt_join_slots(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    struct vm_map_entry *keep)
+{
+	struct bt_path p;
+	struct bt_node *x;
+	int s, top;
+
+	bt_descend(map, start, &p);
+	x = p.node[p.depth - 1];
+	s = p.idx[p.depth - 1];
+	if (s + 1 >= x->n)
+		return false;
+	slot_close(x, s + 1);
+	x->u.l.s[s].end = end;
+	x->u.l.s[s].ent = keep;
+	top = rebalance(map, &p);
+	if (top < p.depth)
+		fix_up(&p, top, NULL);
+	shrink_root(map);
+	return true;
 }

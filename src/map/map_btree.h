@@ -199,6 +199,16 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e);
 /* Removes e from the index. */
 void bt_remove(struct vm_map *map, struct vm_map_entry *e);
 
+/* Splits the slot of an entry [lo->start, hi->end) in two, for lo and hi
+ * (bounds set, touching, one of them the entry the index holds).  Never
+ * fails, as bt_insert. */
+void bt_split_slot(struct vm_map *map, struct vm_map_entry *lo, struct vm_map_entry *hi);
+/* Joins the slot at key start with the next slot (touching it) into one
+ * slot for keep, ending at end; false, changing nothing, when they are in
+ * different leaves. */
+bool bt_join_slots(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
+    struct vm_map_entry *keep);
+
 /* Makes sure the spares hold enough nodes for `entries` insertions. */
 int bt_reserve(struct vm_map *map, unsigned entries);
 /* Frees spare nodes beyond what the map keeps cached. */

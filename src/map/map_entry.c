@@ -101,13 +101,10 @@ void map_entry_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr
 	bsdvm_size_t delta = addr - e->start;
 
 	/* n takes [e->start, addr); e keeps [addr, e->end) */
-	n->start = e->start;
-	n->end = addr;
 	if (e->object != NULL) /* anonymous memory has no object offset */
 		e->offset += delta;
 	e->aux_off += delta;
-	map_tree_set_start(map, e, addr);
-	map_tree_link_after(map, e->prev, n);
+	map_tree_split(map, e, n, addr, true);
 	map->splits++;
 	if (map->hooks != NULL && map->hooks->entry_split != NULL)
 		map->hooks->entry_split(map, e, n);
@@ -119,13 +116,10 @@ void map_entry_clip_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t
 	bsdvm_size_t delta = addr - e->start;
 
 	/* e keeps [e->start, addr); n takes [addr, e->end) */
-	n->start = addr;
-	n->end = e->end;
 	if (n->object != NULL)
 		n->offset += delta;
 	n->aux_off += delta;
-	map_tree_set_end(map, e, addr);
-	map_tree_link_after(map, e, n);
+	map_tree_split(map, e, n, addr, false);
 	map->splits++;
 	if (map->hooks != NULL && map->hooks->entry_split != NULL)
 		map->hooks->entry_split(map, e, n);
@@ -153,12 +147,9 @@ bool map_entry_mergeable(struct vm_map *map, const struct vm_map_entry *a,
 
 void map_entry_join(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b)
 {
-	bsdvm_addr_t end = b->end;
-
 	if (map->hooks != NULL && map->hooks->entry_merge != NULL)
 		map->hooks->entry_merge(map, a, b);
-	map_tree_unlink(map, b);
-	map_tree_set_end(map, a, end);
+	map_tree_join(map, a, b);
 	map_entry_release(map, b);
 	map->merges++;
 }
@@ -167,14 +158,12 @@ void map_entry_join(struct vm_map *map, struct vm_map_entry *a, struct vm_map_en
 static void absorb_prev(struct vm_map *map, struct vm_map_entry *e)
 {
 	struct vm_map_entry *p = e->prev;
-	bsdvm_addr_t start = p->start;
 
 	if (map->hooks != NULL && map->hooks->entry_merge != NULL)
 		map->hooks->entry_merge(map, e, p);
 	e->offset = p->offset;
 	e->aux_off = p->aux_off;
-	map_tree_unlink(map, p);
-	map_tree_set_start(map, e, start);
+	map_tree_join(map, e, p);
 	map_entry_release(map, p);
 	map->merges++;
 }

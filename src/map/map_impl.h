@@ -173,6 +173,14 @@ void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map
  * finds an entry by its start, and keeps copies of both bounds. */
 void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start);
 void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
+/* Splits entry e at addr (inside it) with n, a fresh entry not yet in the
+ * map: n takes [e->start, addr) when n_below, else [addr, e->end), and e
+ * keeps the rest.  The caller reserved, as for map_tree_link_after. */
+void map_tree_split(struct vm_map *map, struct vm_map_entry *e, struct vm_map_entry *n,
+    bsdvm_addr_t addr, bool n_below);
+/* The reverse: keep and gone, neighbours that touch, become keep alone
+ * over both ranges; gone leaves the map (the caller frees it). */
+void map_tree_join(struct vm_map *map, struct vm_map_entry *keep, struct vm_map_entry *gone);
 /* Returns the entry containing addr, or NULL with *predp = the entry before
  * addr (the header when none). */
 struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,

@@ -20,7 +20,8 @@ void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map
 		b->adjacent = (uint8_t)((b->adjacent & ~MAP_ADJ_PREV) | (touch ? MAP_ADJ_PREV : 0));
 }
 
-void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
+/* Puts e in the address-order list right after prev. */
+static void list_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e)
 {
 	struct vm_map_entry *next = prev->next;
@@ -31,6 +32,12 @@ void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
 	next->prev = e;
 	map_tree_adjacent(map, prev, e);
 	map_tree_adjacent(map, e, next);
+}
+
+void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
+    struct vm_map_entry *e)
+{
+	list_link_after(map, prev, e);
 	bt_insert(map, e);
 	map->nentries++;
 }
@@ -70,6 +77,45 @@ void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t e
 	e->end = end;
 	map_tree_adjacent(map, e, e->next);
 	bt_fix_path(&p);
+}
+
+void map_tree_split(struct vm_map *map, struct vm_map_entry *e, struct vm_map_entry *n,
+    bsdvm_addr_t addr, bool n_below)
+{
+	struct vm_map_entry *lo = n_below ? n : e, *hi = n_below ? e : n;
+
+	lo->start = e->start;
+	hi->end = e->end;
+	lo->end = hi->start = addr;
+	bt_split_slot(map, lo, hi);
+	/* the adjacency bits of e's side that did not move stay right */
+	list_link_after(map, n_below ? e->prev : e, n);
+	map->nentries++;
+}
+
+void map_tree_join(struct vm_map *map, struct vm_map_entry *keep, struct vm_map_entry *gone)
+{
+	struct vm_map_entry *lo = keep->start < gone->start ? keep : gone;
+	bsdvm_addr_t start = lo->start, end = lo->next->end;
+
+	if (!bt_join_slots(map, start, end, keep)) {
+		/* the two slots sit in different leaves */
+		map_tree_unlink(map, gone);
+		if (keep->start != start)
+			map_tree_set_start(map, keep, start);
+		else
+			map_tree_set_end(map, keep, end);
+		return;
+	}
+	gone->prev->next = gone->next;
+	gone->next->prev = gone->prev;
+	gone->prev = gone->next = NULL;
+	gone->adjacent = 0;
+	keep->start = start;
+	keep->end = end;
+	map_tree_adjacent(map, keep->prev, keep);
+	map_tree_adjacent(map, keep, keep->next);
+	map->nentries--;
 }
 
 struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,

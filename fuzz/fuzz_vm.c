@@ -1428,7 +1428,7 @@ static void op_life(struct fz *f, struct input *in, int vi, uint8_t sel, int kin
 	default: { /* OP_CREATE */
 		uint32_t flags = ((sel & 0x04) ? BSDVM_MAP_TOPDOWN : 0) |
 		    ((sel & 0x08) ? BSDVM_MAP_WXORX : 0) |
-		    ((sel & 0x10) ? BSDVM_MAP_ALIGN_INDEX : 0);
+		    ((sel & 0x10) ? BSDVM_MAP_NO_ALIGN_INDEX : 0);
 
 		slot = free_slot(f);
 		describe(f, "create vm%d flags %#x", slot, flags);
@@ -1667,7 +1667,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ULL(f.m.guard), ULL(f.m.sgrow));
 	new_vmspace(&f, 0, WIN_MIN, WIN_MIN + (bsdvm_addr_t)WIN_PAGES * f.ps,
 	    ((f.cfg & 0x20) ? BSDVM_MAP_TOPDOWN : 0) | ((f.cfg & 0x40) ? BSDVM_MAP_WXORX : 0) |
-	    ((f.cfg & 0x80) ? BSDVM_MAP_ALIGN_INDEX : 0));
+	    ((f.cfg & 0x80) ? BSDVM_MAP_NO_ALIGN_INDEX : 0));
 	check_all(&f);
 	for (f.opi = 0; in.i < in.n && f.opi < MAX_OPS && !f.stop; f.opi++) {
 		run_op(&f, &in);

@@ -17,8 +17,8 @@
  * random sequence of operations, half of them with an early allocation
  * failing, is compared step by step with a twin map that never fails.
  * The operations and the random sequence run a second time on maps created
- * with BSDVM_MAP_ALIGN_INDEX, whose inner index nodes come from their own,
- * bigger spares.
+ * with BSDVM_MAP_NO_ALIGN_INDEX, whose inner index nodes are smaller and
+ * keep no aligned fits (the first pass has the default, which does).
  * Seed of the random sequence: argv[1] or $BSDVM_SEED.
  */
 #include <bsdvm/vmspace.h>
@@ -62,8 +62,8 @@ static void must_insert(struct vm_map *map, bsdvm_addr_t s, bsdvm_addr_t e,
 	}
 }
 
-/* 0, or BSDVM_MAP_ALIGN_INDEX for the second pass, whose inner index nodes
- * are bigger and whose fits must survive every failure too */
+/* 0 (aligned fits, which must survive every failure too), or
+ * BSDVM_MAP_NO_ALIGN_INDEX for the second pass */
 static uint32_t map_flags;
 
 static struct vm_map *alloc_map_new(void)
@@ -1046,13 +1046,13 @@ int main(int argc, char **argv)
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);
 
 	all_cases();
-	map_flags = BSDVM_MAP_ALIGN_INDEX;
-	printf("again, the index keeping aligned fits:\n");
+	map_flags = BSDVM_MAP_NO_ALIGN_INDEX;
+	printf("again, the index keeping no aligned fits:\n");
 	all_cases();
 	map_flags = 0;
 	printf("total: %u injected failure points\n", total_points);
 	test_random(seed, 3000);
-	map_flags = BSDVM_MAP_ALIGN_INDEX;
+	map_flags = BSDVM_MAP_NO_ALIGN_INDEX;
 	test_random(seed ^ 0x4149ull, 3000);
 	map_flags = 0;
 	CHECK_EQ_U64(bsdvm_alloc_live_bytes(), 0);

@@ -305,6 +305,12 @@ static void t_create_valid(void)
 			struct bsdvm_map_stats st;
 			int rv = bsdvm_map_create(&p, &m);
 
+			if ((fl & BSDVM_MAP_ALIGN_INDEX) && (fl & BSDVM_MAP_NO_ALIGN_INDEX)) {
+				/* keep the fits and do not: refused */
+				CHECK_KERN(rv, KERN_INVALID_ARGUMENT);
+				CHECK(m == NULL);
+				continue;
+			}
 			CHECK_KERN(rv, KERN_SUCCESS);
 			if (rv != KERN_SUCCESS || m == NULL) {
 				fprintf(stderr, "  page %#" PRIx64 " sp %#" PRIx64
@@ -373,7 +379,9 @@ static void t_create_invalid(void)
 		{ "max = 2^64 - 1", 0, TOP(1), 0, 0, 0 },
 		{ "max = 2^64 - 4K with 64K pages", 0, TOP(4 * KiB), 64 * KiB, 0, 0 },
 		{ "max = 2^64 (wraps to 0)", M, 0, 0, 0, 0 },
-		{ "unknown map flag 0x10", M, 16 * M, 0, 0, 0x10 },
+		{ "unknown map flag 0x20", M, 16 * M, 0, 0, 0x20 },
+		{ "ALIGN_INDEX and NO_ALIGN_INDEX", M, 16 * M, 0, 0,
+		    BSDVM_MAP_ALIGN_INDEX | BSDVM_MAP_NO_ALIGN_INDEX },
 		{ "unknown map flag 0x80000000", M, 16 * M, 0, 0, 0x80000000u },
 	};
 	int64_t live0 = bsdvm_alloc_live_bytes();

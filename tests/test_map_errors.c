@@ -870,7 +870,11 @@ static int create_min_unaligned_64k(void) { return create_with(0x11000, MAXA, 65
 static int create_max_beyond(void) { return create_with(0, TOP(1), 0, 0, 0); }
 static int create_max_beyond_64k(void) { return create_with(0, TOP(4096), 65536, 0, 0); }
 static int create_max_2_64(void) { return create_with(MINA, 0, 0, 0, 0); }
-static int create_flag_unknown(void) { return create_with(MINA, MAXA, 0, 0, 0x10); }
+static int create_flag_unknown(void) { return create_with(MINA, MAXA, 0, 0, 0x20); }
+static int create_flag_both_index(void)
+{
+	return create_with(MINA, MAXA, 0, 0, BSDVM_MAP_ALIGN_INDEX | BSDVM_MAP_NO_ALIGN_INDEX);
+}
 static int create_flag_high(void) { return create_with(MINA, MAXA, 0, 0, 0x80000000u); }
 
 /* ------------------------------------------------------------------ */
@@ -898,7 +902,8 @@ static const struct row rows[] = {
 	{ "create: max = 2^64 - 1", create_max_beyond, IA },
 	{ "create: max = 2^64 - 4K with 64K pages", create_max_beyond_64k, IA },
 	{ "create: max = 2^64 (wraps to 0)", create_max_2_64, IA },
-	{ "create: unknown map flag 0x10", create_flag_unknown, IA },
+	{ "create: unknown map flag 0x20", create_flag_unknown, IA },
+	{ "create: ALIGN_INDEX and NO_ALIGN_INDEX", create_flag_both_index, IA },
 	{ "create: unknown map flag 0x80000000", create_flag_high, IA },
 
 	/* insert, insert_locked, fixed, find: range and attribute classes */
@@ -1013,7 +1018,10 @@ static int ok_cp(void) { return cp_call(F.m, A0, B1, VM_PROT_READ, false); }
 static int ok_cp_top(void) { return cp_call(F.top, TMAX - 2 * PG, TMAX, VM_PROT_RW, true); }
 static int ok_clip(void) { return clip_call(F.m, A0, A0 + PG, true, false); }
 static int ok_clip_u_noop(void) { return clip_call(F.m, U0, U0, true, false); }
-static int ok_create(void) { return create_with(MINA, MAXA, 65536, 65536, 0x7); }
+static int ok_create(void)
+{
+	return create_with(MINA, MAXA, 65536, 65536, BSDVM_MAP_FLAGS_MASK & ~BSDVM_MAP_ALIGN_INDEX);
+}
 static int ok_create_top(void) { return create_with(0, TOP(65536), 65536, 0, 0); }
 
 static const struct row controls[] = {

@@ -52,21 +52,21 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{ "4k", 4096, 1024, MIN_RANDOM, 0, 0, false },
-	/* _AI: the index keeps aligned fits (BSDVM_MAP_ALIGN_INDEX); the
-	 * answers must be the same */
-	{ "16k-AI", 16384, 2048, MIN_RANDOM, BSDVM_MAP_ALIGN_INDEX, 0, false },
-	{ "64k", 65536, 512, MIN_RANDOM, 0, (bsdvm_size_t)1 << 20, false },
-	{ "min0", 4096, 2048, MIN_ZERO, 0, 0, false },
-	{ "top-of-space-AI", 4096, 1024, AT_TOP, BSDVM_MAP_ALIGN_INDEX, 0, false },
-	{ "top-of-space-64k-topdown-AI", 65536, 512, AT_TOP,
-	    BSDVM_MAP_TOPDOWN | BSDVM_MAP_ALIGN_INDEX, 0, false },
-	{ "one-page", 4096, 1, MIN_RANDOM, 0, 0, false },
-	{ "full-16k-AI", 16384, 1024, MIN_RANDOM, BSDVM_MAP_ALIGN_INDEX, 0, true },
-	{ "topdown-AI", 4096, 4096, MIN_RANDOM, BSDVM_MAP_TOPDOWN | BSDVM_MAP_ALIGN_INDEX, 0,
+	/* -plain: the index keeps no aligned fits (BSDVM_MAP_NO_ALIGN_INDEX);
+	 * the answers must be the same */
+	{ "4k-plain", 4096, 1024, MIN_RANDOM, BSDVM_MAP_NO_ALIGN_INDEX, 0, false },
+	{ "16k", 16384, 2048, MIN_RANDOM, 0, 0, false },
+	{ "64k-plain", 65536, 512, MIN_RANDOM, BSDVM_MAP_NO_ALIGN_INDEX, (bsdvm_size_t)1 << 20,
 	    false },
-	{ "wxorx", 4096, 1024, MIN_RANDOM, BSDVM_MAP_WXORX | BSDVM_MAP_SYSTEM,
-	    (bsdvm_size_t)64 << 10, false },
+	{ "min0-plain", 4096, 2048, MIN_ZERO, BSDVM_MAP_NO_ALIGN_INDEX, 0, false },
+	{ "top-of-space", 4096, 1024, AT_TOP, 0, 0, false },
+	{ "top-of-space-64k-topdown", 65536, 512, AT_TOP, BSDVM_MAP_TOPDOWN, 0, false },
+	{ "one-page-plain", 4096, 1, MIN_RANDOM, BSDVM_MAP_NO_ALIGN_INDEX, 0, false },
+	{ "full-16k", 16384, 1024, MIN_RANDOM, BSDVM_MAP_ALIGN_INDEX, 0, true },
+	{ "topdown", 4096, 4096, MIN_RANDOM, BSDVM_MAP_TOPDOWN, 0, false },
+	{ "wxorx-plain", 4096, 1024, MIN_RANDOM,
+	    BSDVM_MAP_WXORX | BSDVM_MAP_SYSTEM | BSDVM_MAP_NO_ALIGN_INDEX, (bsdvm_size_t)64 << 10,
+	    false },
 };
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 

@@ -1158,7 +1158,9 @@ static const struct row table[] = {
 
 	/* ---- bsdvm_vmspace_create ---- */
 	VMC("vmp NULL", IA, VMIN, VMAX, 0, 1),
-	VMC("unknown flag 0x10", IA, VMIN, VMAX, 0x10, 0),
+	VMC("unknown flag 0x20", IA, VMIN, VMAX, 0x20, 0),
+	VMC("ALIGN_INDEX and NO_ALIGN_INDEX", IA, VMIN, VMAX,
+	    BSDVM_MAP_ALIGN_INDEX | BSDVM_MAP_NO_ALIGN_INDEX, 0),
 	VMC("unknown flag 0x80000000", IA, VMIN, VMAX, 0x80000000u, 0),
 	VMC("min == max", IA, VMIN, VMIN, 0, 0),
 	VMC("min > max", IA, VMAX, VMIN, 0, 0),
@@ -1722,7 +1724,7 @@ static const struct row controls[] = {
 	SYSC("kernel_min 0", OK, 0, 16, 0, 0, 0x100000, 0, 0, 0),
 	OBJA("2 pages", OK, 0, 2 * PG, 0, 0, 0),
 	OBJF("2 pages", OK, 0, 2 * PG, FD_RO, 0, 0),
-	VMC("all flags", OK, VMIN, VMAX, BSDVM_MAP_FLAGS_MASK, 0),
+	VMC("all flags", OK, VMIN, VMAX, BSDVM_MAP_FLAGS_MASK & ~BSDVM_MAP_ALIGN_INDEX, 0),
 	VMC("up to 2^64 - page", OK, 0, TOP(PG), 0, 0),
 	ROW("vmspace_fork", t_fork, OK, 0, V_MAIN, 0),
 	ROW("vmspace_reset", t_reset, OK, 0, V_WX, 0, TOP(PG)),

@@ -268,7 +268,8 @@ void uvmspace_exec(struct lwp *l, vaddr_t start, vaddr_t end)
 		return;
 	/* shared with someone else: the process gets a fresh one */
 	if (bsdvm_vmspace_create(p->sys, start, end,
-	    old->map->flags & (BSDVM_MAP_TOPDOWN | BSDVM_MAP_WXORX), &nvm) != KERN_SUCCESS)
+	    old->map->flags & (BSDVM_MAP_TOPDOWN | BSDVM_MAP_WXORX | BSDVM_MAP_NO_ALIGN_INDEX),
+	    &nvm) != KERN_SUCCESS)
 		return;
 	bsdvm_proc_set_vmspace(p, nvm);
 	bsdvm_vmspace_free(nvm); /* the process holds its own reference */

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "map/map_btree.h"
+#include "map/map_fits.h"
 
 /* ---- spare nodes ---- */
 
@@ -134,167 +134,6 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x)
 	return g;
 }
 
-/* Packs fit[1..] against the largest gap g; fit[j] >= g - (page << j) +
- * page by construction, so each delta fits its field. */
-static uint64_t fits_pack(const bsdvm_size_t *fit, bsdvm_size_t g, unsigned ps)
-{
-	uint64_t packed = 0;
-
-#define PACK(j) packed |= ((g - fit[j]) >> ps) << BT_CLS_OFF(j)
-	PACK(1); PACK(2); PACK(3); PACK(4); PACK(5);
-	PACK(6); PACK(7); PACK(8); PACK(9); PACK(10);
-#undef PACK
-	return packed;
-}
-
-#if BT_ALIGN_CLASSES != 10
-#error "fits_pack, leaf_summary and sum_update spell out the ten classes"
-#endif
-
-/*
- * Leaf fits are computed in sixteen 16-bit lanes, class j in lane j - 1
- * (lanes 10..15 are padding, so the lanes fill whole vector registers).
- * GCC and clang turn the lane type into vector instructions wherever the
- * target has them (two SSE2 registers on any x86-64) and into plain code
- * elsewhere; other compilers, and builds with BSDVM_NO_VECTOR (which the
- * test script uses to check this path), get the loop.
- */
-#define LANES 16
-#define LANE_CAP 2047 /* above every delta (< 2^10) and every candidate kept */
-
-#if defined(__GNUC__) && !defined(BSDVM_NO_VECTOR)
-/* two registers of eight lanes: 16-byte vectors are what every SIMD
- * target has, so no compiler has to split a wider one lane by lane */
-typedef int16_t half_t __attribute__((vector_size(16)));
-typedef struct {
-	half_t h[2];
-} lanes_t;
-
-static const half_t lane_mask[2] = {
-	{ 1, 3, 7, 15, 31, 63, 127, 255 },
-	{ 511, 1023 },
-};
-
-#define HALF_SPLAT(v) ((half_t){ v, v, v, v, v, v, v, v })
-
-static inline void lanes_fill(lanes_t *acc, int16_t v)
-{
-	acc->h[0] = acc->h[1] = HALF_SPLAT(v);
-}
-
-/* acc = min(acc, b + (r & mask)), lane by lane */
-static inline void lanes_lower(lanes_t *acc, int16_t b, int16_t r)
-{
-	half_t vb = HALF_SPLAT(b), vr = HALF_SPLAT(r);
-
-	for (int k = 0; k < 2; k++) {
-		half_t c = vb + (vr & lane_mask[k]);
-		half_t lt = c < acc->h[k]; /* all ones where c is below */
-
-		acc->h[k] = (c & lt) | (acc->h[k] & ~lt);
-	}
-}
-
-#define LANE(acc, j) ((acc).h[(j) / 8][(j) % 8])
-#else
-typedef struct {
-	int16_t v[LANES];
-} lanes_t;
-
-static const int16_t lane_mask[LANES] = { 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023 };
-
-static inline void lanes_fill(lanes_t *acc, int16_t v)
-{
-	for (int j = 0; j < LANES; j++)
-		acc->v[j] = v;
-}
-
-static inline void lanes_lower(lanes_t *acc, int16_t b, int16_t r)
-{
-	for (int j = 0; j < LANES; j++) {
-		int16_t c = (int16_t)(b + (r & lane_mask[j]));
-
-		acc->v[j] = c < acc->v[j] ? c : acc->v[j];
-	}
-}
-
-#define LANE(acc, j) ((acc).v[j])
-#endif
-
-/*
- * The largest gap G of leaf x and the packed deltas of its fits, worked in
- * pages.  A gap of h pages whose start is r pages below a boundary of class
- * j (r = (-start / page) mod 2^j) fits h - r pages there, or nothing when
- * h <= r; so its delta against G is (G - h) + r, and one that fits nothing
- * gets a delta of at least G, which G's own gap never exceeds.  The delta
- * of class j is the least over the gaps, and is below 2^j (G's gap alone
- * gives r < 2^j, or G <= r when it fits nothing).
- *
- * A gap can lower no delta when G - h >= 2^10 - 1, or when it fits no
- * class at all (h <= r mod 2: r only grows with the class); it is skipped.
- * Each other gap lowers all ten lanes at once with an and, an add and a
- * min: no branch on alignment, no rounding that could overflow at the top
- * of the address space.
- */
-static bsdvm_size_t leaf_summary(const struct bt_node *x, uint64_t *afitp)
-{
-	unsigned ps = x->pshift;
-	uint64_t hp[BT_SLOTS], rp[BT_SLOTS], gp = 0, packed = 0;
-	unsigned cand = 0; /* the slots whose gap fits some class */
-	lanes_t acc;
-	int n = x->n;
-
-	for (int s = 0; s < n; s++) {
-		bsdvm_addr_t gs = x->u.l.s[s].end;
-
-		hp[s] = (bt_gap_end(x, s) - gs) >> ps;
-		rp[s] = (0 - gs) >> ps;
-		gp = hp[s] > gp ? hp[s] : gp;
-		cand |= (unsigned)(hp[s] > (rp[s] & 1)) << s;
-	}
-	lanes_fill(&acc, (int16_t)(gp < LANE_CAP ? gp : LANE_CAP));
-	while (cand != 0) {
-		int s = (int)map_ctz(cand);
-		uint64_t base = gp - hp[s];
-
-		cand &= cand - 1;
-		if (base < 1023)
-			lanes_lower(&acc, (int16_t)base, (int16_t)(rp[s] & 1023));
-	}
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
-		packed |= (uint64_t)(uint16_t)LANE(acc, j - 1) << BT_CLS_OFF(j);
-	*afitp = packed;
-	return gp << ps;
-}
-
-/* The largest fit of class j among inner node c's slots. */
-static bsdvm_size_t class_max(const struct bt_node *c, unsigned j)
-{
-	bsdvm_size_t m = 0;
-
-	for (int i = 0; i < c->n; i++) {
-		bsdvm_size_t f = bt_child_fit(c, i, j);
-
-		m = f > m ? f : m;
-	}
-	return m;
-}
-
-static bsdvm_size_t inner_summary(const struct bt_node *x, uint64_t *afitp)
-{
-	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1], g = bt_node_max_gap(x);
-
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
-		fit[j] = class_max(x, j);
-	*afitp = fits_pack(fit, g, x->pshift);
-	return g;
-}
-
-bsdvm_size_t bt_node_summary(const struct bt_node *x, uint64_t *afitp)
-{
-	return x->leaf ? leaf_summary(x, afitp) : inner_summary(x, afitp);
-}
-
 void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
 {
 	struct bt_node *x = map->bt_root;
@@ -350,134 +189,10 @@ bool bt_path_prev_leaf(struct bt_path *p)
 
 /* ---- keeping the inner nodes' summaries right ---- */
 
-/* A node's summary as its parent caches it: largest gap, packed fits. */
-struct bt_sum {
-	bsdvm_size_t g;
-	uint64_t a;
-};
-
-/* A class's fit in pages, from a summary. */
-#define SUM_FIT(t, j, ps) (((t).g >> (ps)) - (((t).a >> BT_CLS_OFF(j)) & BT_CLS_MASK(j)))
-
-/* Every fit of a summary is within this many bytes of its largest gap
- * (each delta is below 2^BT_ALIGN_CLASSES pages).  A summary whose largest
- * gap is at least that far below another's is below it in every class,
- * which lets the helpers here skip the class-by-class work. */
-static inline bsdvm_size_t fit_span(const struct bt_node *x)
+/* What x caches for child c: c's summary, with fits when x keeps them. */
+static void child_summary(const struct bt_node *x, const struct bt_node *c, struct bt_sum *out)
 {
-	return (((bsdvm_size_t)1 << BT_ALIGN_CLASSES) - 1) << x->pshift;
-}
-
-/* t is below s by more than fit_span: each of t's maxima is below s's */
-static inline bool sum_far_below(const struct bt_node *x, struct bt_sum t, struct bt_sum s)
-{
-	return t.g < s.g && s.g - t.g > fit_span(x);
-}
-
-/* The summary of a leaf holding the one gap [gs, ge): in pages, class j's
- * delta is r mod 2^j (r as in leaf_summary) when the gap is longer than
- * that, else the whole gap, as it fits nothing.  x, here and in the
- * helpers below, is an inner node of the map (leaves keep no fits flag):
- * it gives the page size and whether the map keeps fits. */
-static struct bt_sum gap_sum(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge)
-{
-	unsigned ps = x->pshift;
-	uint64_t hp = (ge - gs) >> ps, r = (0 - gs) >> ps;
-	struct bt_sum t = { ge - gs, 0 };
-
-	if (!x->fits)
-		return t;
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
-		uint64_t rj = r & BT_CLS_MASK(j);
-
-		t.a |= (hp > rj ? rj : hp) << BT_CLS_OFF(j);
-	}
-	return t;
-}
-
-/* The summary of a node holding the gaps of both s and t: class by class,
- * the larger. */
-static struct bt_sum sum_max(const struct bt_node *x, struct bt_sum s, struct bt_sum t)
-{
-	unsigned ps = x->pshift;
-	struct bt_sum m = { s.g > t.g ? s.g : t.g, 0 };
-
-	if (!x->fits || sum_far_below(x, t, s))
-		return (struct bt_sum){ m.g, s.a };
-	if (sum_far_below(x, s, t))
-		return t;
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
-		uint64_t fs = SUM_FIT(s, j, ps), ft = SUM_FIT(t, j, ps);
-
-		m.a |= ((m.g >> ps) - (fs > ft ? fs : ft)) << BT_CLS_OFF(j);
-	}
-	return m;
-}
-
-/* Whether every maximum of t, the gap and each fit, is below s's: then a
- * node summarised by s that loses a gap summarised by t keeps s. */
-static bool sum_below(const struct bt_node *x, struct bt_sum t, struct bt_sum s)
-{
-	unsigned ps = x->pshift;
-
-	if (t.g >= s.g)
-		return false;
-	if (!x->fits || sum_far_below(x, t, s))
-		return true;
-	for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++)
-		if (SUM_FIT(t, j, ps) >= SUM_FIT(s, j, ps))
-			return false;
-	return true;
-}
-
-/*
- * Inner node c's summary, cached as cur, after one of its slots changed
- * from old to new (a map that keeps fits), without reading the other slots
- * where it can be helped: a maximum can only rise to the new value, or
- * stay, unless it fell with the old value, which may have been the only
- * one to reach it.  Only such a maximum is recomputed from all slots.
- */
-static struct bt_sum sum_update(const struct bt_node *c, struct bt_sum cur, struct bt_sum old,
-    struct bt_sum new)
-{
-	unsigned ps = c->pshift;
-	bsdvm_size_t top;
-	uint64_t pg, po, pn, pt, packed = 0;
-
-	if (sum_far_below(c, cur, new))
-		return new; /* new tops every other slot in every class */
-	if (sum_far_below(c, old, cur))
-		return sum_max(c, cur, new); /* old reached no maximum */
-	top = new.g >= cur.g ? new.g : old.g == cur.g ? bt_node_max_gap(c) : cur.g;
-	/* in pages, where a class's fit is the gap less its field */
-	pg = cur.g >> ps, po = old.g >> ps, pn = new.g >> ps, pt = top >> ps;
-
-#define FIELD(w, j) (((w) >> BT_CLS_OFF(j)) & BT_CLS_MASK(j))
-#define CLASS(j)                                                                   \
-	do {                                                                       \
-		uint64_t sf = pg - FIELD(cur.a, j), nf = pn - FIELD(new.a, j);     \
-		if (nf >= sf)                                                      \
-			sf = nf;                                                   \
-		else if (po - FIELD(old.a, j) == sf)                               \
-			sf = class_max(c, j) >> ps;                                \
-		packed |= (pt - sf) << BT_CLS_OFF(j);                              \
-	} while (0)
-	CLASS(1); CLASS(2); CLASS(3); CLASS(4); CLASS(5);
-	CLASS(6); CLASS(7); CLASS(8); CLASS(9); CLASS(10);
-#undef CLASS
-#undef FIELD
-	return (struct bt_sum){ top, packed };
-}
-
-/* What x caches for child c: c's largest gap and, in a map that keeps
- * them, its fits (else 0). */
-static bsdvm_size_t child_summary(const struct bt_node *x, const struct bt_node *c,
-    uint64_t *afitp)
-{
-	if (x->fits)
-		return bt_node_summary(c, afitp);
-	*afitp = 0;
-	return bt_node_max_gap(c);
+	bt_sum_of_node(c, x->fits, out);
 }
 
 /*
@@ -485,46 +200,41 @@ static bsdvm_size_t child_summary(const struct bt_node *x, const struct bt_node 
  * Nodes at levels >= top had their slots rearranged (a rebalance), so
  * their summaries are recomputed from all their slots, and the walk goes
  * on through them; above, each node has only the slot on the path
- * changed, so in a map that keeps fits its summary follows from the one
- * cached for it and that slot's old and new values, and the walk stops at
- * the first level where nothing changed.  When the caller knows the
- * leaf's new summary (and the leaf was not rearranged), it passes it in
- * leaf, sparing a pass over the leaf's gaps.
+ * changed, so its summary follows from the one cached for it and that
+ * slot's old and new values (bt_sum_update), and the walk stops at the
+ * first level where nothing changed.  When the caller knows the leaf's
+ * new summary (and the leaf was not rearranged), it passes it in leaf,
+ * sparing a pass over the leaf's gaps.
  */
 static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 {
-	struct bt_sum old = { 0, 0 }, new = { 0, 0 };
+	struct bt_sum old, new, cur, t;
 
+	memset(&old, 0, sizeof(old));
+	memset(&new, 0, sizeof(new));
 	for (int k = p->depth - 2; k >= 0; k--) {
 		struct bt_node *x = p->node[k], *c = p->node[k + 1];
 		int i = p->idx[k];
-		struct bt_sum cur = { x->u.i.gap[i], x->fits ? bt_afit(x)[i] : 0 }, t;
 
+		bt_sum_load(x, i, &cur);
 		if (c->leaf && leaf != NULL && k + 1 < top)
 			t = *leaf;
-		else if (c->leaf || k + 1 >= top || !x->fits)
-			t.g = child_summary(x, c, &t.a);
+		else if (c->leaf || k + 1 >= top)
+			child_summary(x, c, &t);
 		else
-			t = sum_update(c, cur, old, new);
-		if (k < top && x->key[i] == c->key[0] && cur.g == t.g && cur.a == t.a)
+			bt_sum_update(c, &cur, &old, &new, &t);
+		if (!bt_sum_store(x, i, &t) && k < top && x->key[i] == c->key[0])
 			return; /* nothing above can change */
+		x->key[i] = c->key[0];
 		old = cur;
 		new = t;
-		x->key[i] = c->key[0];
-		x->u.i.gap[i] = t.g;
-		if (x->fits)
-			bt_afit(x)[i] = t.a;
 	}
 }
 
 /* What p's leaf's parent caches for it (the leaf is not the root). */
-static struct bt_sum cached_sum(const struct bt_path *p)
+static void cached_sum(const struct bt_path *p, struct bt_sum *out)
 {
-	const struct bt_node *x = p->node[p->depth - 2];
-	int i = p->idx[p->depth - 2];
-	struct bt_sum t = { x->u.i.gap[i], x->fits ? bt_cafit(x)[i] : 0 };
-
-	return t;
+	bt_sum_load(p->node[p->depth - 2], p->idx[p->depth - 2], out);
 }
 
 void bt_fix_path(struct bt_path *p)
@@ -557,7 +267,7 @@ static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, i
 	} else {
 		memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
 		if (dst->fits)
-			memmove(&bt_afit(dst)[d], &bt_afit(src)[s], (size_t)n * sizeof(uint64_t));
+			memmove(&bt_afit(dst)[d], &bt_afit(src)[s], (size_t)n * sizeof(bt_afit(dst)[0]));
 		memmove(&dst->u.i.child[d], &src->u.i.child[s],
 		    (size_t)n * sizeof(dst->u.i.child[0]));
 	}
@@ -574,7 +284,7 @@ static void slots_clear(struct bt_node *x, int from)
 		} else {
 			x->u.i.gap[j] = 0;
 			if (x->fits)
-				bt_afit(x)[j] = 0;
+				memset(bt_afit(x)[j], 0, sizeof(bt_afit(x)[j]));
 			x->u.i.child[j] = NULL;
 		}
 	}
@@ -597,12 +307,11 @@ static void slot_close(struct bt_node *x, int i)
 
 static void set_child(struct bt_node *x, int i, struct bt_node *c)
 {
-	uint64_t a;
+	struct bt_sum t;
 
 	x->key[i] = c->key[0];
-	x->u.i.gap[i] = child_summary(x, c, &a);
-	if (x->fits)
-		bt_afit(x)[i] = a;
+	child_summary(x, c, &t);
+	bt_sum_store(x, i, &t);
 	x->u.i.child[i] = c;
 }
 
@@ -696,7 +405,7 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 	bsdvm_addr_t key = e->start;
 	struct bt_path p;
 	struct bt_node *x = descend_with_room(map, key, &p);
-	struct bt_sum lost = { 0, 0 };
+	struct bt_sum lost, cached;
 	int s;
 
 	/* slot 0 only in the leftmost leaf, since every other leaf's first
@@ -707,13 +416,16 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 		 * when that gap reached none of its maxima */
 		bsdvm_addr_t gs = x->u.l.s[s - 1].end;
 
-		lost = gap_sum(p.node[p.depth - 2], gs, bt_gap_end(x, s - 1));
+		bt_sum_of_gap(p.node[p.depth - 2], gs, bt_gap_end(x, s - 1), &lost);
 	}
 	slot_open(x, s);
 	leaf_put(x, s, e);
 	p.idx[p.depth - 1] = s;
-	if (p.depth > 1 && s > 0 && sum_below(p.node[p.depth - 2], lost, cached_sum(&p)))
-		return; /* no key moved either: s is not the first slot */
+	if (s > 0 && p.depth > 1) {
+		cached_sum(&p, &cached);
+		if (bt_sum_below(p.node[p.depth - 2], &lost, &cached))
+			return; /* no key moved either: s is not the first slot */
+	}
 	bt_fix_path(&p);
 }
 
@@ -862,12 +574,15 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 		 * everything they held: the leaf's summary can only grow, to
 		 * that gap's */
 		bsdvm_addr_t gs = leaf->u.l.s[s - 1].end;
-		struct bt_sum grown = { 0, 0 };
+		struct bt_sum grown, merged;
 
+		memset(&grown, 0, sizeof(grown));
 		if (p.depth > 1) {
 			const struct bt_node *up = p.node[p.depth - 2];
 
-			grown = sum_max(up, cached_sum(&p), gap_sum(up, gs, bt_gap_end(leaf, s - 1)));
+			cached_sum(&p, &grown);
+			bt_sum_of_gap(up, gs, bt_gap_end(leaf, s - 1), &merged);
+			bt_sum_max(up, &grown, &merged);
 		}
 		fix_up(&p, rebalance(map, &p), &grown);
 	}

@@ -57,7 +57,7 @@ struct bt_node {
 	uint8_t leaf;
 	uint8_t pshift;              /* log2 of the map's page size */
 	uint8_t fits;                /* inner node with a struct bt_inner tail
-	                              * (the map has BSDVM_MAP_ALIGN_INDEX) */
+	                              * (the map keeps aligned fits) */
 	struct bt_node *free_next;   /* on the map's spare list */
 };
 
@@ -71,33 +71,35 @@ struct bt_node {
  * vm_map_alignspace loop and NetBSD's uvm_map_findspace both can).
  *
  * So inner nodes also keep, per child, the largest fit under it for every
- * class.  It costs one word: the largest gap G under a child has a fit of
- * at least G - (A - page), so the largest fit F_j is within 2^j pages of
- * the largest gap, and delta_j = (G - F_j) / page needs only j bits.
- * Classes 1..10 take 1 + 2 + ... + 10 = 55 bits, class j at bit
- * j (j - 1) / 2.  Inner nodes carry the words in a tail (struct bt_inner)
- * that leaves, nine in ten of the nodes, do without.
+ * class.  The largest gap G under a child has a fit of at least
+ * G - (A - page), so the largest fit F_j is within 2^j pages of the
+ * largest gap, and delta_j = (G - F_j) / page is at most 2^j - 1: ten
+ * sixteen-bit deltas per child, for classes 1..10, in a tail
+ * (struct bt_inner) that leaves, nine in ten of the nodes, do without.
+ * map_fits.[ch] compute them, ten lanes at a time.
  *
- * Keeping the fits costs every change that moves a gap: recomputing a
- * leaf's fits reads each of its gaps' alignment, several times the work of
- * its largest gap.  So only maps created with BSDVM_MAP_ALIGN_INDEX keep
- * them.  In other maps an inner node has no tail, and searches are steered
- * by gap size alone (map_space.c): they stay exact, they just cannot skip
- * the subtrees whose gaps all miss.
+ * Keeping the fits costs every change that moves a gap: a leaf's fits
+ * come from each of its gaps' alignment, several times the work of its
+ * largest gap, and a change that lowers a maximum re-reads the node's
+ * slots.  Maps keep them unless created with BSDVM_MAP_NO_ALIGN_INDEX; in
+ * those an inner node has no tail, and searches are steered by gap size
+ * alone (map_space.c): they stay exact, they just cannot skip the
+ * subtrees whose gaps all miss.
  */
 #define BT_ALIGN_CLASSES 10
 
 struct bt_inner {
 	struct bt_node node;         /* first, so a node pointer is one to this */
-	uint64_t afit[BT_SLOTS];     /* per child: the deltas of every class */
+	uint16_t afit[BT_SLOTS][BT_ALIGN_CLASSES]; /* per child: class j's delta
+	                              * in pages at [j - 1] */
 };
 
-static inline uint64_t *bt_afit(struct bt_node *x)
+static inline uint16_t (*bt_afit(struct bt_node *x))[BT_ALIGN_CLASSES]
 {
 	return ((struct bt_inner *)x)->afit;
 }
 
-static inline const uint64_t *bt_cafit(const struct bt_node *x)
+static inline const uint16_t (*bt_cafit(const struct bt_node *x))[BT_ALIGN_CLASSES]
 {
 	return ((const struct bt_inner *)x)->afit;
 }
@@ -110,17 +112,11 @@ static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshif
 	return s < e ? e - s : 0;
 }
 
-/* Where class j's delta sits in a packed word: bit j (j - 1) / 2. */
-#define BT_CLS_OFF(j) ((j) * ((j) - 1) / 2)
-#define BT_CLS_MASK(j) ((((uint64_t)1) << (j)) - 1)
-
 /* The largest fit of class j under child i of inner node x, which must
  * keep fits (x->fits). */
 static inline bsdvm_size_t bt_child_fit(const struct bt_node *x, int i, unsigned j)
 {
-	uint64_t d = (bt_cafit(x)[i] >> BT_CLS_OFF(j)) & BT_CLS_MASK(j);
-
-	return x->u.i.gap[i] - (d << x->pshift);
+	return x->u.i.gap[i] - ((bsdvm_size_t)bt_cafit(x)[i][j - 1] << x->pshift);
 }
 
 /* Asks for every line of node x at once.  A descent reads x's keys, and
@@ -163,9 +159,6 @@ static inline bsdvm_size_t bt_leaf_gap(const struct bt_node *x, int s)
 
 /* Largest gap owned under x. */
 bsdvm_size_t bt_node_max_gap(const struct bt_node *x);
-/* Largest gap owned under x and, packed as in struct bt_inner, the largest
- * fit of every alignment class (0 in a map that keeps no fits). */
-bsdvm_size_t bt_node_summary(const struct bt_node *x, uint64_t *afitp);
 
 /* Descends toward key, recording the path.  In the leaf, idx is the slot of
  * the last start <= key, or -1 when key is below every start (which only

@@ -34,6 +34,15 @@ static bool check_slots(struct bt_walk *c, const struct bt_node *x, int level)
 	return true;
 }
 
+/* Whether inner node x caches no fits for slot j (an unused slot). */
+static bool fits_clear(const struct bt_node *x, int j)
+{
+	for (int k = 0; k < BT_ALIGN_CLASSES; k++)
+		if (bt_cafit(x)[j][k] != 0)
+			return false;
+	return true;
+}
+
 /* What an inner node must cache for a child: its largest gap and largest
  * fit of every class. */
 struct bt_sum {
@@ -116,7 +125,7 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 			if (ch != NULL)
 				return fail(c, "index node at level %d: unused slot %d has a child",
 				    level, j);
-			if (x->u.i.gap[j] != 0 || (x->fits && bt_cafit(x)[j] != 0))
+			if (x->u.i.gap[j] != 0 || (x->fits && !fits_clear(x, j)))
 				return fail(c, "index node at level %d: unused slot %d has a summary",
 				    level, j);
 			continue;

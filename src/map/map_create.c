@@ -20,6 +20,8 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 		return KERN_INVALID_ARGUMENT;
 	if ((params->flags & ~BSDVM_MAP_FLAGS_MASK) != 0)
 		return KERN_INVALID_ARGUMENT;
+	if ((params->flags & BSDVM_MAP_ALIGN_INDEX) && (params->flags & BSDVM_MAP_NO_ALIGN_INDEX))
+		return KERN_INVALID_ARGUMENT; /* one says keep the fits, the other not */
 	/* page-aligned bounds, min < max, and max <= 2^64 - page size so that
 	 * the end of every range is representable */
 	if ((params->min & (pg - 1)) != 0 || (params->max & (pg - 1)) != 0 ||
@@ -43,7 +45,7 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	map->page_shift = map_ctz(pg);
 	map->superpage_size = sp;
 	map->flags = params->flags;
-	map->fits = (params->flags & BSDVM_MAP_ALIGN_INDEX) != 0;
+	map->fits = (params->flags & BSDVM_MAP_NO_ALIGN_INDEX) == 0;
 	map->cache_max = 64;
 	atomic_init(&map->timestamp, 0);
 	*mapp = map;

@@ -74,7 +74,8 @@ struct vm_map {
 	bsdvm_size_t page_size;
 	bsdvm_size_t page_mask;     /* page_size - 1 */
 	unsigned page_shift;        /* log2(page_size) */
-	bool fits;                  /* BSDVM_MAP_ALIGN_INDEX: inner nodes keep fits */
+	bool fits;                  /* inner nodes keep aligned fits (unless
+	                             * BSDVM_MAP_NO_ALIGN_INDEX) */
 	bsdvm_size_t superpage_size;
 	uint32_t flags;             /* BSDVM_MAP_* */
 	const struct bsdvm_platform *plat;

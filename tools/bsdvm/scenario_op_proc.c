@@ -55,7 +55,7 @@ int scn_op_space(struct scn_run *r, const struct scn_stmt *st)
 	if (st->opt[3].set)
 		flags |= BSDVM_MAP_WXORX;
 	if (st->opt[4].set)
-		flags |= BSDVM_MAP_ALIGN_INDEX;
+		flags |= BSDVM_MAP_NO_ALIGN_INDEX;
 	rv = bsdvm_vmspace_create(r->w.sys, min, max, flags, &vm);
 	if (rv != KERN_SUCCESS)
 		return rv;

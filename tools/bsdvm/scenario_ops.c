@@ -28,7 +28,7 @@ const struct scn_op scn_ops[] = {
 	{ "space", 0, { A(SCN_NEWSPACE) }, NULL,
 	    { { "min", SCN_ADDR, NULL }, { "max", SCN_ADDR, NULL },
 	      { "topdown", SCN_FLAG, NULL }, { "wxorx", SCN_FLAG, NULL },
-	      { "alignindex", SCN_FLAG, NULL } },
+	      { "plainindex", SCN_FLAG, NULL } },
 	    SCN_RES_KERN, NULL, scn_op_space },
 	{ "fork", 0, { A(SCN_SPACE), A(SCN_NEWSPACE) }, NULL, { { NULL, 0, NULL } },
 	    SCN_RES_KERN, NULL, scn_op_fork },

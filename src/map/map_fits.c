@@ -1,0 +1,427 @@
+/*
+ * map_fits.c - computing and combining the summaries the index keeps per
+ * child (map_fits.h): from a leaf's gaps, from an inner node's children,
+ * and incrementally, from the one slot that changed.
+ *
+ * Everything is in pages and in lanes: class j's delta in lane j - 1.
+ * A delta is at most 2^j - 1 <= 1023 pages, and the candidates combined
+ * here stay below 2 * 1023, so sixteen signed bits hold them all.  When
+ * one summary's largest gap is more than 1023 pages below another's, its
+ * fits cannot reach the other's (each fit is within 2^j - 1 pages of its
+ * gap), so it is skipped rather than added: that bound is what keeps the
+ * lanes small.
+ */
+#include <string.h>
+
+#include "map/map_fits.h"
+
+#if BT_ALIGN_CLASSES != 10
+#error "the lane masks spell out the ten classes"
+#endif
+
+#define SPAN_PAGES 1023 /* 2^BT_ALIGN_CLASSES - 1: every delta is at most this */
+#define LANE_CAP 2047   /* above every delta and every candidate kept */
+
+/* ---- lanes ---- */
+
+#if defined(__GNUC__) && !defined(BSDVM_NO_VECTOR)
+static const bt_half_t lane_mask[2] = {
+	{ 1, 3, 7, 15, 31, 63, 127, 255 },
+	{ 511, 1023 },
+};
+/* the lanes that hold classes: all of the first register, two of the
+ * second */
+static const bt_half_t lane_live[2] = {
+	{ -1, -1, -1, -1, -1, -1, -1, -1 },
+	{ -1, -1 },
+};
+
+#define HALF_SPLAT(v) ((bt_half_t){ v, v, v, v, v, v, v, v })
+
+static inline void lanes_fill(bt_lanes_t *a, int16_t v)
+{
+	a->h[0] = a->h[1] = HALF_SPLAT(v);
+}
+
+/* a = min(a, c), lane by lane */
+static inline bt_half_t half_min(bt_half_t a, bt_half_t c)
+{
+	bt_half_t lt = c < a; /* all ones where c is below */
+
+	return (c & lt) | (a & ~lt);
+}
+
+/* a = min(a, b + (r & mask)): a gap r pages below a boundary of every
+ * class, b pages shorter than the largest */
+static inline void lanes_lower(bt_lanes_t *a, int16_t b, int16_t r)
+{
+	bt_half_t vb = HALF_SPLAT(b), vr = HALF_SPLAT(r);
+
+	for (int k = 0; k < 2; k++)
+		a->h[k] = half_min(a->h[k], vb + (vr & lane_mask[k]));
+}
+
+/* a = min(a, b + d): deltas d of a summary whose gap is b pages below */
+static inline void lanes_lower_by(bt_lanes_t *a, int16_t b, const bt_lanes_t *d)
+{
+	bt_half_t vb = HALF_SPLAT(b);
+
+	for (int k = 0; k < 2; k++)
+		a->h[k] = half_min(a->h[k], vb + d->h[k]);
+}
+
+/* a = d + b */
+static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, int16_t b)
+{
+	bt_half_t vb = HALF_SPLAT(b);
+
+	for (int k = 0; k < 2; k++)
+		a->h[k] = d->h[k] + vb;
+}
+
+static inline bool half_pair_any(bt_half_t m0, bt_half_t m1)
+{
+	uint64_t w[4];
+
+	m1 &= lane_live[1];
+	memcpy(w, &m0, sizeof(m0));
+	memcpy(w + 2, &m1, sizeof(m1));
+	return (w[0] | w[1] | w[2] | w[3]) != 0;
+}
+
+/* whether, in some live lane, a <= b while d != v */
+static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
+    const bt_lanes_t *d, int16_t v)
+{
+	bt_half_t vv = HALF_SPLAT(v);
+
+	return half_pair_any((a->h[0] <= b->h[0]) & (d->h[0] != vv),
+	    (a->h[1] <= b->h[1]) & (d->h[1] != vv));
+}
+
+/* whether, in some live lane, n > c while o == c: a maximum that only o
+ * reached, and that n does not reach */
+static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
+    const bt_lanes_t *o)
+{
+	return half_pair_any((n->h[0] > c->h[0]) & (o->h[0] == c->h[0]),
+	    (n->h[1] > c->h[1]) & (o->h[1] == c->h[1]));
+}
+
+static inline void lanes_min(bt_lanes_t *a, const bt_lanes_t *b)
+{
+	for (int k = 0; k < 2; k++)
+		a->h[k] = half_min(a->h[k], b->h[k]);
+}
+
+static inline void lanes_load(bt_lanes_t *a, const uint16_t *p)
+{
+	memcpy(&a->h[0], p, sizeof(a->h[0]));
+	a->h[1] = (bt_half_t){ (int16_t)p[8], (int16_t)p[9] };
+}
+
+static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
+{
+	memcpy(p, &a->h[0], sizeof(a->h[0]));
+	p[8] = (uint16_t)a->h[1][0];
+	p[9] = (uint16_t)a->h[1][1];
+}
+#else
+static const int16_t lane_mask[BT_LANES] = { 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023 };
+
+static inline void lanes_fill(bt_lanes_t *a, int16_t v)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = v;
+}
+
+static inline int16_t lane_min(int16_t a, int c)
+{
+	return c < a ? (int16_t)c : a;
+}
+
+static inline void lanes_lower(bt_lanes_t *a, int16_t b, int16_t r)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = lane_min(a->v[j], b + (r & lane_mask[j]));
+}
+
+static inline void lanes_lower_by(bt_lanes_t *a, int16_t b, const bt_lanes_t *d)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = lane_min(a->v[j], b + d->v[j]);
+}
+
+static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, int16_t b)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = (int16_t)(d->v[j] + b);
+}
+
+static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
+    const bt_lanes_t *d, int16_t v)
+{
+	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
+		if (a->v[j] <= b->v[j] && d->v[j] != v)
+			return true;
+	return false;
+}
+
+static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
+    const bt_lanes_t *o)
+{
+	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
+		if (n->v[j] > c->v[j] && o->v[j] == c->v[j])
+			return true;
+	return false;
+}
+
+static inline void lanes_min(bt_lanes_t *a, const bt_lanes_t *b)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = lane_min(a->v[j], b->v[j]);
+}
+
+static inline void lanes_load(bt_lanes_t *a, const uint16_t *p)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		a->v[j] = j < BT_ALIGN_CLASSES ? (int16_t)p[j] : 0;
+}
+
+static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
+{
+	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
+		p[j] = (uint16_t)a->v[j];
+}
+#endif
+
+/* ---- whole nodes ---- */
+
+/*
+ * A leaf: the largest gap G and, when fits, each class's delta.  A gap of
+ * h pages whose start is r pages below a boundary of class j
+ * (r = (-start / page) mod 2^j) fits h - r pages there, or nothing when
+ * h <= r; so its delta against G is (G - h) + r, and one that fits nothing
+ * gets a delta of at least G, which G's own gap never exceeds.  The delta
+ * of class j is the least over the gaps, and is below 2^j (G's gap alone
+ * gives r < 2^j, or G <= r when it fits nothing).
+ *
+ * A gap can lower no delta when G - h >= 2^10 - 1, or when it fits no
+ * class at all (h <= r mod 2: r only grows with the class); it is skipped.
+ * Each other gap lowers all ten lanes at once with an and, an add and a
+ * min: no branch on alignment, no rounding that could overflow at the top
+ * of the address space.
+ */
+static void leaf_sum(const struct bt_node *x, bool fits, struct bt_sum *out)
+{
+	unsigned ps = x->pshift;
+	uint64_t hp[BT_SLOTS], rp[BT_SLOTS], gp = 0;
+	unsigned cand = 0; /* the slots whose gap fits some class */
+	int n = x->n;
+
+	if (!fits) {
+		out->g = bt_node_max_gap(x);
+		lanes_fill(&out->d, 0); /* unused, but never left undefined */
+		return;
+	}
+	for (int s = 0; s < n; s++) {
+		bsdvm_addr_t gs = x->u.l.s[s].end;
+
+		hp[s] = (bt_gap_end(x, s) - gs) >> ps;
+		rp[s] = (0 - gs) >> ps;
+		gp = hp[s] > gp ? hp[s] : gp;
+		cand |= (unsigned)(hp[s] > (rp[s] & 1)) << s;
+	}
+	out->g = gp << ps;
+	lanes_fill(&out->d, (int16_t)(gp < LANE_CAP ? gp : LANE_CAP));
+	while (cand != 0) {
+		int s = (int)map_ctz(cand);
+		uint64_t base = gp - hp[s];
+
+		cand &= cand - 1;
+		if (base < SPAN_PAGES)
+			lanes_lower(&out->d, (int16_t)base, (int16_t)(rp[s] & SPAN_PAGES));
+	}
+}
+
+/* An inner node that keeps fits: each class's delta against the largest
+ * gap is the least of its children's, each raised by how far that child's
+ * gap is below the largest. */
+static void inner_sum(const struct bt_node *x, struct bt_sum *out)
+{
+	unsigned ps = x->pshift;
+	bsdvm_size_t g = bt_node_max_gap(x);
+
+	out->g = g;
+	lanes_fill(&out->d, LANE_CAP);
+	for (int i = 0; i < x->n; i++) {
+		uint64_t base = (g - x->u.i.gap[i]) >> ps;
+		bt_lanes_t d;
+
+		if (base >= SPAN_PAGES)
+			continue;
+		lanes_load(&d, bt_cafit(x)[i]);
+		lanes_lower_by(&out->d, (int16_t)base, &d);
+	}
+}
+
+void bt_sum_of_node(const struct bt_node *c, bool fits, struct bt_sum *out)
+{
+	if (c->leaf)
+		leaf_sum(c, fits, out);
+	else if (fits)
+		inner_sum(c, out);
+	else {
+		out->g = bt_node_max_gap(c);
+		lanes_fill(&out->d, 0);
+	}
+}
+
+/* ---- combining summaries ---- */
+
+/* t's largest gap is more than SPAN_PAGES below s's: each of t's maxima
+ * is below s's. */
+static inline bool far_below(const struct bt_node *x, const struct bt_sum *t,
+    const struct bt_sum *s)
+{
+	return t->g < s->g && (s->g - t->g) >> x->pshift > SPAN_PAGES;
+}
+
+/* How many pages a gap of g is below top, when a summary's lanes can take
+ * it (top - g <= SPAN_PAGES: callers rule out the rest). */
+static inline int16_t pages_below(const struct bt_node *x, bsdvm_size_t top, bsdvm_size_t g)
+{
+	return (int16_t)((top - g) >> x->pshift);
+}
+
+void bt_sum_of_gap(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge,
+    struct bt_sum *out)
+{
+	uint64_t hp = (ge - gs) >> x->pshift, r = (0 - gs) >> x->pshift;
+
+	out->g = ge - gs;
+	lanes_fill(&out->d, 0);
+	if (!x->fits)
+		return;
+	/* class j: r mod 2^j when the gap is longer than that, else all of it */
+	lanes_fill(&out->d, (int16_t)(hp < LANE_CAP ? hp : LANE_CAP));
+	lanes_lower(&out->d, 0, (int16_t)(r & SPAN_PAGES));
+}
+
+void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *t)
+{
+	bt_lanes_t dt;
+
+	if (!x->fits) {
+		s->g = t->g > s->g ? t->g : s->g;
+		return;
+	}
+	if (far_below(x, t, s))
+		return;
+	if (far_below(x, s, t)) {
+		*s = *t;
+		return;
+	}
+	/* both within SPAN_PAGES of the larger: deltas against it */
+	if (t->g > s->g) {
+		lanes_add(&s->d, &s->d, pages_below(x, t->g, s->g));
+		s->g = t->g;
+	}
+	lanes_add(&dt, &t->d, pages_below(x, s->g, t->g));
+	lanes_min(&s->d, &dt);
+}
+
+/* A class in which t fits nothing (its delta is its whole gap) cannot
+ * lower s's maximum there either, even when that maximum is 0 too: at
+ * large alignments most gaps fit nothing, and without this a leaf losing
+ * any of them would look as if its maximum might fall. */
+bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct bt_sum *s)
+{
+	uint64_t hp = t->g >> x->pshift;
+	bt_lanes_t dt;
+
+	if (t->g >= s->g)
+		return false;
+	if (!x->fits || far_below(x, t, s))
+		return true;
+	lanes_add(&dt, &t->d, pages_below(x, s->g, t->g));
+	return !lanes_any_le_unless(&dt, &s->d, &t->d, (int16_t)(hp < LANE_CAP ? hp : LANE_CAP));
+}
+
+/*
+ * A maximum can only rise to the new value, or stay, unless it fell with
+ * the old value, which may have been the only one to reach it.  Only then
+ * (in any class, or for the gap itself) are all of c's slots read again.
+ * Deltas are compared against T, the larger of the cached and the new
+ * gap; an old one too far below T to fit the lanes is capped, which is
+ * safe: such a slot cannot have been the only one at a maximum that the
+ * new value does not reach (the new value is within SPAN_PAGES of T).
+ */
+void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const struct bt_sum *old,
+    const struct bt_sum *new, struct bt_sum *out)
+{
+	bsdvm_size_t top;
+	bt_lanes_t dc, dn, dold;
+
+	if (!c->fits) {
+		out->g = new->g >= cur->g ? new->g : old->g == cur->g ? bt_node_max_gap(c) : cur->g;
+		lanes_fill(&out->d, 0);
+		return;
+	}
+	if (far_below(c, cur, new)) {
+		*out = *new; /* new tops every other slot in every class */
+		return;
+	}
+	if (far_below(c, old, cur)) {
+		*out = *cur; /* old reached no maximum */
+		bt_sum_max(c, out, new);
+		return;
+	}
+	if (new->g < cur->g && old->g == cur->g) {
+		inner_sum(c, out); /* the largest gap may have fallen */
+		return;
+	}
+	top = new->g > cur->g ? new->g : cur->g;
+	lanes_add(&dc, &cur->d, pages_below(c, top, cur->g));
+	if (far_below(c, new, cur))
+		lanes_fill(&dn, LANE_CAP);
+	else
+		lanes_add(&dn, &new->d, pages_below(c, top, new->g));
+	if ((top - old->g) >> c->pshift > SPAN_PAGES)
+		lanes_fill(&dold, LANE_CAP);
+	else
+		lanes_add(&dold, &old->d, pages_below(c, top, old->g));
+	if (lanes_any_fell(&dn, &dc, &dold)) {
+		inner_sum(c, out);
+		return;
+	}
+	out->g = top;
+	out->d = dc;
+	lanes_min(&out->d, &dn);
+}
+
+/* ---- what parents cache ---- */
+
+void bt_sum_load(const struct bt_node *x, int i, struct bt_sum *out)
+{
+	out->g = x->u.i.gap[i];
+	if (x->fits)
+		lanes_load(&out->d, bt_cafit(x)[i]);
+	else
+		lanes_fill(&out->d, 0);
+}
+
+bool bt_sum_store(struct bt_node *x, int i, const struct bt_sum *s)
+{
+	bool changed = x->u.i.gap[i] != s->g;
+
+	x->u.i.gap[i] = s->g;
+	if (x->fits) {
+		uint16_t d[BT_ALIGN_CLASSES];
+
+		lanes_store(d, &s->d);
+		changed = changed || memcmp(d, bt_afit(x)[i], sizeof(d)) != 0;
+		memcpy(bt_afit(x)[i], d, sizeof(d));
+	}
+	return changed;
+}

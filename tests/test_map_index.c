@@ -687,7 +687,8 @@ static bsdvm_addr_t random_hint(struct test_rng *r, const struct model *m)
 static bool findspace_round(struct vm_map *map, const struct model *m, struct test_rng *r,
     unsigned n, size_t maxlen)
 {
-	static const size_t aligns[] = { 2, 16, 64 };
+	/* up to the largest class the index keeps fits for (65536 pages) */
+	static const size_t aligns[] = { 2, 16, 64, 4096, 65536 };
 
 	for (unsigned i = 0; i < n; i++) {
 		struct bsdvm_space_req req;
@@ -697,7 +698,7 @@ static bool findspace_round(struct vm_map *map, const struct model *m, struct te
 		req.flags = rng_below(r, 2) ? BSDVM_SPACE_TOPDOWN : BSDVM_SPACE_BOTTOMUP;
 		req.hint = random_hint(r, m);
 		if (rng_below(r, 5) < 2) {
-			size_t al = aligns[rng_below(r, 3)];
+			size_t al = aligns[rng_below(r, sizeof(aligns) / sizeof(aligns[0]))];
 
 			req.align = al * PG;
 			req.align_offset = rng_below(r, 2) ? rng_below(r, al) * PG : 0;

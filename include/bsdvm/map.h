@@ -89,7 +89,7 @@ struct vm_map_entry {
 #define BSDVM_MAP_WXORX   0x2u /* refuse prot with both WRITE and EXECUTE */
 #define BSDVM_MAP_SYSTEM  0x4u /* a kernel map (informational) */
 /* The index keeps, besides the largest gap under every subtree, the
- * largest aligned fit for alignments of 2 to 1024 pages, so that an aligned
+ * largest aligned fit for alignments of 2 to 65536 pages, so that an aligned
  * search with no colour offset takes O(log n) steps even on a map whose
  * gaps are long enough but never aligned.  Maps do this by default.
  * BSDVM_MAP_NO_ALIGN_INDEX leaves the fits out: every change to the map is

@@ -73,10 +73,11 @@ struct bt_node {
  * So inner nodes also keep, per child, the largest fit under it for every
  * class.  The largest gap G under a child has a fit of at least
  * G - (A - page), so the largest fit F_j is within 2^j pages of the
- * largest gap, and delta_j = (G - F_j) / page is at most 2^j - 1: ten
- * sixteen-bit deltas per child, for classes 1..10, in a tail
- * (struct bt_inner) that leaves, nine in ten of the nodes, do without.
- * map_fits.[ch] compute them, ten lanes at a time.
+ * largest gap, and delta_j = (G - F_j) / page is at most 2^j - 1: sixteen
+ * unsigned sixteen-bit deltas per child, for classes 1..16 (alignments of
+ * 2 to 65536 pages: up to 256 MiB with 4 KiB pages, 4 GiB with 64 KiB
+ * ones), in a tail (struct bt_inner) that leaves, nine in ten of the
+ * nodes, do without.  map_fits.[ch] compute them, sixteen lanes at a time.
  *
  * Keeping the fits costs every change that moves a gap: a leaf's fits
  * come from each of its gaps' alignment, several times the work of its
@@ -86,7 +87,7 @@ struct bt_node {
  * alone (map_space.c): they stay exact, they just cannot skip the
  * subtrees whose gaps all miss.
  */
-#define BT_ALIGN_CLASSES 10
+#define BT_ALIGN_CLASSES 16
 
 struct bt_inner {
 	struct bt_node node;         /* first, so a node pointer is one to this */

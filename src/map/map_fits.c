@@ -4,176 +4,176 @@
  * and incrementally, from the one slot that changed.
  *
  * Everything is in pages and in lanes: class j's delta in lane j - 1.
- * A delta is at most 2^j - 1 <= 1023 pages, and the candidates combined
- * here stay below 2 * 1023, so sixteen signed bits hold them all.  When
- * one summary's largest gap is more than 1023 pages below another's, its
+ * A delta is at most 2^j - 1 <= 65535 pages, so sixteen unsigned bits
+ * hold it; the candidates combined here saturate there (see below).  When
+ * one summary's largest gap is more than 65535 pages below another's, its
  * fits cannot reach the other's (each fit is within 2^j - 1 pages of its
- * gap), so it is skipped rather than added: that bound is what keeps the
- * lanes small.
+ * gap), so it is skipped rather than added.
  */
 #include <string.h>
 
 #include "map/map_fits.h"
 
-#if BT_ALIGN_CLASSES != 10
-#error "the lane masks spell out the ten classes"
+#if BT_ALIGN_CLASSES != 16
+#error "the lanes are sixteen unsigned 16-bit deltas"
 #endif
 
-#define SPAN_PAGES 1023 /* 2^BT_ALIGN_CLASSES - 1: every delta is at most this */
-#define LANE_CAP 2047   /* above every delta and every candidate kept */
+#define SPAN_PAGES 65535 /* 2^BT_ALIGN_CLASSES - 1: every delta is at most this */
+#define LANE_CAP 65535   /* what a lane saturates at */
 
-/* ---- lanes ---- */
+/* ---- lanes ----
+ *
+ * Sums saturate at LANE_CAP: a lane holds min(true value, LANE_CAP).  That
+ * is enough, because every delta a summary keeps is at most 2^16 - 1 and
+ * is reached exactly by the slot or gap that holds its largest gap (added
+ * to 0), so a saturated candidate can never be the least one where it
+ * matters. */
 
-#if defined(__GNUC__) && !defined(BSDVM_NO_VECTOR)
-static const bt_half_t lane_mask[2] = {
-	{ 1, 3, 7, 15, 31, 63, 127, 255 },
-	{ 511, 1023 },
-};
-/* the lanes that hold classes: all of the first register, two of the
- * second */
-static const bt_half_t lane_live[2] = {
-	{ -1, -1, -1, -1, -1, -1, -1, -1 },
-	{ -1, -1 },
-};
+#if defined(__SSE2__) && !defined(BSDVM_NO_VECTOR)
+#define MASK8(k) (short)((1u << (k)) - 1)
 
-#define HALF_SPLAT(v) ((bt_half_t){ v, v, v, v, v, v, v, v })
-
-static inline void lanes_fill(bt_lanes_t *a, int16_t v)
+static inline __m128i lane_mask(int k)
 {
-	a->h[0] = a->h[1] = HALF_SPLAT(v);
+	return k == 0 ? _mm_setr_epi16(MASK8(1), MASK8(2), MASK8(3), MASK8(4), MASK8(5),
+			    MASK8(6), MASK8(7), MASK8(8)) :
+			_mm_setr_epi16(MASK8(9), MASK8(10), MASK8(11), MASK8(12), MASK8(13),
+			    MASK8(14), MASK8(15), MASK8(16));
 }
 
-/* a = min(a, c), lane by lane */
-static inline bt_half_t half_min(bt_half_t a, bt_half_t c)
+/* unsigned min: a less what a exceeds b by */
+static inline __m128i min_u16(__m128i a, __m128i b)
 {
-	bt_half_t lt = c < a; /* all ones where c is below */
+	return _mm_sub_epi16(a, _mm_subs_epu16(a, b));
+}
 
-	return (c & lt) | (a & ~lt);
+/* all ones where a <= b (unsigned): a exceeds b by nothing */
+static inline __m128i le_u16(__m128i a, __m128i b)
+{
+	return _mm_cmpeq_epi16(_mm_subs_epu16(a, b), _mm_setzero_si128());
+}
+
+static inline void lanes_fill(bt_lanes_t *a, uint16_t v)
+{
+	a->h[0] = a->h[1] = _mm_set1_epi16((short)v);
 }
 
 /* a = min(a, b + (r & mask)): a gap r pages below a boundary of every
  * class, b pages shorter than the largest */
-static inline void lanes_lower(bt_lanes_t *a, int16_t b, int16_t r)
+static inline void lanes_lower(bt_lanes_t *a, uint16_t b, uint16_t r)
 {
-	bt_half_t vb = HALF_SPLAT(b), vr = HALF_SPLAT(r);
+	__m128i vb = _mm_set1_epi16((short)b), vr = _mm_set1_epi16((short)r);
 
 	for (int k = 0; k < 2; k++)
-		a->h[k] = half_min(a->h[k], vb + (vr & lane_mask[k]));
+		a->h[k] = min_u16(a->h[k], _mm_adds_epu16(vb, _mm_and_si128(vr, lane_mask(k))));
 }
 
 /* a = min(a, b + d): deltas d of a summary whose gap is b pages below */
-static inline void lanes_lower_by(bt_lanes_t *a, int16_t b, const bt_lanes_t *d)
+static inline void lanes_lower_by(bt_lanes_t *a, uint16_t b, const bt_lanes_t *d)
 {
-	bt_half_t vb = HALF_SPLAT(b);
+	__m128i vb = _mm_set1_epi16((short)b);
 
 	for (int k = 0; k < 2; k++)
-		a->h[k] = half_min(a->h[k], vb + d->h[k]);
+		a->h[k] = min_u16(a->h[k], _mm_adds_epu16(vb, d->h[k]));
 }
 
 /* a = d + b */
-static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, int16_t b)
+static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, uint16_t b)
 {
-	bt_half_t vb = HALF_SPLAT(b);
+	__m128i vb = _mm_set1_epi16((short)b);
 
 	for (int k = 0; k < 2; k++)
-		a->h[k] = d->h[k] + vb;
-}
-
-static inline bool half_pair_any(bt_half_t m0, bt_half_t m1)
-{
-	uint64_t w[4];
-
-	m1 &= lane_live[1];
-	memcpy(w, &m0, sizeof(m0));
-	memcpy(w + 2, &m1, sizeof(m1));
-	return (w[0] | w[1] | w[2] | w[3]) != 0;
-}
-
-/* whether, in some live lane, a <= b while d != v */
-static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
-    const bt_lanes_t *d, int16_t v)
-{
-	bt_half_t vv = HALF_SPLAT(v);
-
-	return half_pair_any((a->h[0] <= b->h[0]) & (d->h[0] != vv),
-	    (a->h[1] <= b->h[1]) & (d->h[1] != vv));
-}
-
-/* whether, in some live lane, n > c while o == c: a maximum that only o
- * reached, and that n does not reach */
-static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
-    const bt_lanes_t *o)
-{
-	return half_pair_any((n->h[0] > c->h[0]) & (o->h[0] == c->h[0]),
-	    (n->h[1] > c->h[1]) & (o->h[1] == c->h[1]));
+		a->h[k] = _mm_adds_epu16(d->h[k], vb);
 }
 
 static inline void lanes_min(bt_lanes_t *a, const bt_lanes_t *b)
 {
 	for (int k = 0; k < 2; k++)
-		a->h[k] = half_min(a->h[k], b->h[k]);
+		a->h[k] = min_u16(a->h[k], b->h[k]);
+}
+
+/* whether a <= b in some lane */
+static inline bool lanes_any_le(const bt_lanes_t *a, const bt_lanes_t *b)
+{
+	return _mm_movemask_epi8(_mm_or_si128(le_u16(a->h[0], b->h[0]),
+	    le_u16(a->h[1], b->h[1]))) != 0;
+}
+
+/* whether, in some lane, a <= b while d != v */
+static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
+    const bt_lanes_t *d, uint16_t v)
+{
+	__m128i vv = _mm_set1_epi16((short)v), m = _mm_setzero_si128();
+
+	for (int k = 0; k < 2; k++)
+		m = _mm_or_si128(m, _mm_andnot_si128(_mm_cmpeq_epi16(d->h[k], vv),
+		    le_u16(a->h[k], b->h[k])));
+	return _mm_movemask_epi8(m) != 0;
+}
+
+/* whether, in some lane, n > c while o == c: a maximum that only o
+ * reached, and that n does not reach */
+static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
+    const bt_lanes_t *o)
+{
+	__m128i m = _mm_setzero_si128();
+
+	for (int k = 0; k < 2; k++)
+		m = _mm_or_si128(m, _mm_andnot_si128(le_u16(n->h[k], c->h[k]),
+		    _mm_cmpeq_epi16(o->h[k], c->h[k])));
+	return _mm_movemask_epi8(m) != 0;
 }
 
 static inline void lanes_load(bt_lanes_t *a, const uint16_t *p)
 {
-	memcpy(&a->h[0], p, sizeof(a->h[0]));
-	a->h[1] = (bt_half_t){ (int16_t)p[8], (int16_t)p[9] };
+	a->h[0] = _mm_loadu_si128((const __m128i *)(const void *)p);
+	a->h[1] = _mm_loadu_si128((const __m128i *)(const void *)(p + 8));
 }
 
 static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
 {
-	memcpy(p, &a->h[0], sizeof(a->h[0]));
-	p[8] = (uint16_t)a->h[1][0];
-	p[9] = (uint16_t)a->h[1][1];
+	_mm_storeu_si128((__m128i *)(void *)p, a->h[0]);
+	_mm_storeu_si128((__m128i *)(void *)(p + 8), a->h[1]);
 }
 #else
-static const int16_t lane_mask[BT_LANES] = { 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023 };
+static inline uint16_t lane_mask(int j)
+{
+	return (uint16_t)((1u << (j + 1)) - 1);
+}
 
-static inline void lanes_fill(bt_lanes_t *a, int16_t v)
+static inline uint16_t lane_add(uint16_t a, uint32_t b)
+{
+	uint32_t s = a + b;
+
+	return (uint16_t)(s < LANE_CAP ? s : LANE_CAP);
+}
+
+static inline uint16_t lane_min(uint16_t a, uint16_t c)
+{
+	return c < a ? c : a;
+}
+
+static inline void lanes_fill(bt_lanes_t *a, uint16_t v)
 {
 	for (int j = 0; j < BT_LANES; j++)
 		a->v[j] = v;
 }
 
-static inline int16_t lane_min(int16_t a, int c)
-{
-	return c < a ? (int16_t)c : a;
-}
-
-static inline void lanes_lower(bt_lanes_t *a, int16_t b, int16_t r)
+static inline void lanes_lower(bt_lanes_t *a, uint16_t b, uint16_t r)
 {
 	for (int j = 0; j < BT_LANES; j++)
-		a->v[j] = lane_min(a->v[j], b + (r & lane_mask[j]));
+		a->v[j] = lane_min(a->v[j], lane_add(b, r & lane_mask(j)));
 }
 
-static inline void lanes_lower_by(bt_lanes_t *a, int16_t b, const bt_lanes_t *d)
+static inline void lanes_lower_by(bt_lanes_t *a, uint16_t b, const bt_lanes_t *d)
 {
 	for (int j = 0; j < BT_LANES; j++)
-		a->v[j] = lane_min(a->v[j], b + d->v[j]);
+		a->v[j] = lane_min(a->v[j], lane_add(b, d->v[j]));
 }
 
-static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, int16_t b)
+static inline void lanes_add(bt_lanes_t *a, const bt_lanes_t *d, uint16_t b)
 {
 	for (int j = 0; j < BT_LANES; j++)
-		a->v[j] = (int16_t)(d->v[j] + b);
-}
-
-static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
-    const bt_lanes_t *d, int16_t v)
-{
-	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
-		if (a->v[j] <= b->v[j] && d->v[j] != v)
-			return true;
-	return false;
-}
-
-static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
-    const bt_lanes_t *o)
-{
-	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
-		if (n->v[j] > c->v[j] && o->v[j] == c->v[j])
-			return true;
-	return false;
+		a->v[j] = lane_add(d->v[j], b);
 }
 
 static inline void lanes_min(bt_lanes_t *a, const bt_lanes_t *b)
@@ -182,16 +182,40 @@ static inline void lanes_min(bt_lanes_t *a, const bt_lanes_t *b)
 		a->v[j] = lane_min(a->v[j], b->v[j]);
 }
 
-static inline void lanes_load(bt_lanes_t *a, const uint16_t *p)
+static inline bool lanes_any_le(const bt_lanes_t *a, const bt_lanes_t *b)
 {
 	for (int j = 0; j < BT_LANES; j++)
-		a->v[j] = j < BT_ALIGN_CLASSES ? (int16_t)p[j] : 0;
+		if (a->v[j] <= b->v[j])
+			return true;
+	return false;
+}
+
+static inline bool lanes_any_le_unless(const bt_lanes_t *a, const bt_lanes_t *b,
+    const bt_lanes_t *d, uint16_t v)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		if (a->v[j] <= b->v[j] && d->v[j] != v)
+			return true;
+	return false;
+}
+
+static inline bool lanes_any_fell(const bt_lanes_t *n, const bt_lanes_t *c,
+    const bt_lanes_t *o)
+{
+	for (int j = 0; j < BT_LANES; j++)
+		if (n->v[j] > c->v[j] && o->v[j] == c->v[j])
+			return true;
+	return false;
+}
+
+static inline void lanes_load(bt_lanes_t *a, const uint16_t *p)
+{
+	memcpy(a->v, p, sizeof(a->v));
 }
 
 static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
 {
-	for (int j = 0; j < BT_ALIGN_CLASSES; j++)
-		p[j] = (uint16_t)a->v[j];
+	memcpy(p, a->v, sizeof(a->v));
 }
 #endif
 
@@ -206,10 +230,10 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
  * of class j is the least over the gaps, and is below 2^j (G's gap alone
  * gives r < 2^j, or G <= r when it fits nothing).
  *
- * A gap can lower no delta when G - h >= 2^10 - 1, or when it fits no
+ * A gap can lower no delta when G - h >= 2^16 - 1, or when it fits no
  * class at all (h <= r mod 2: r only grows with the class); it is skipped.
- * Each other gap lowers all ten lanes at once with an and, an add and a
- * min: no branch on alignment, no rounding that could overflow at the top
+ * Each other gap lowers all sixteen lanes at once with an and, an add and
+ * a min: no branch on alignment, no rounding that could overflow at the top
  * of the address space.
  */
 static void leaf_sum(const struct bt_node *x, bool fits, struct bt_sum *out)
@@ -233,14 +257,14 @@ static void leaf_sum(const struct bt_node *x, bool fits, struct bt_sum *out)
 		cand |= (unsigned)(hp[s] > (rp[s] & 1)) << s;
 	}
 	out->g = gp << ps;
-	lanes_fill(&out->d, (int16_t)(gp < LANE_CAP ? gp : LANE_CAP));
+	lanes_fill(&out->d, (uint16_t)(gp < LANE_CAP ? gp : LANE_CAP));
 	while (cand != 0) {
 		int s = (int)map_ctz(cand);
 		uint64_t base = gp - hp[s];
 
 		cand &= cand - 1;
 		if (base < SPAN_PAGES)
-			lanes_lower(&out->d, (int16_t)base, (int16_t)(rp[s] & SPAN_PAGES));
+			lanes_lower(&out->d, (uint16_t)base, (uint16_t)(rp[s] & SPAN_PAGES));
 	}
 }
 
@@ -261,7 +285,7 @@ static void inner_sum(const struct bt_node *x, struct bt_sum *out)
 		if (base >= SPAN_PAGES)
 			continue;
 		lanes_load(&d, bt_cafit(x)[i]);
-		lanes_lower_by(&out->d, (int16_t)base, &d);
+		lanes_lower_by(&out->d, (uint16_t)base, &d);
 	}
 }
 
@@ -289,9 +313,9 @@ static inline bool far_below(const struct bt_node *x, const struct bt_sum *t,
 
 /* How many pages a gap of g is below top, when a summary's lanes can take
  * it (top - g <= SPAN_PAGES: callers rule out the rest). */
-static inline int16_t pages_below(const struct bt_node *x, bsdvm_size_t top, bsdvm_size_t g)
+static inline uint16_t pages_below(const struct bt_node *x, bsdvm_size_t top, bsdvm_size_t g)
 {
-	return (int16_t)((top - g) >> x->pshift);
+	return (uint16_t)((top - g) >> x->pshift);
 }
 
 void bt_sum_of_gap(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge,
@@ -304,8 +328,8 @@ void bt_sum_of_gap(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge,
 	if (!x->fits)
 		return;
 	/* class j: r mod 2^j when the gap is longer than that, else all of it */
-	lanes_fill(&out->d, (int16_t)(hp < LANE_CAP ? hp : LANE_CAP));
-	lanes_lower(&out->d, 0, (int16_t)(r & SPAN_PAGES));
+	lanes_fill(&out->d, (uint16_t)(hp < LANE_CAP ? hp : LANE_CAP));
+	lanes_lower(&out->d, 0, (uint16_t)(r & SPAN_PAGES));
 }
 
 void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *t)
@@ -345,7 +369,9 @@ bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct 
 	if (!x->fits || far_below(x, t, s))
 		return true;
 	lanes_add(&dt, &t->d, pages_below(x, s->g, t->g));
-	return !lanes_any_le_unless(&dt, &s->d, &t->d, (int16_t)(hp < LANE_CAP ? hp : LANE_CAP));
+	if (hp >= LANE_CAP)
+		return !lanes_any_le(&dt, &s->d); /* t fits something in every class */
+	return !lanes_any_le_unless(&dt, &s->d, &t->d, (uint16_t)hp);
 }
 
 /*

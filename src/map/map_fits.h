@@ -7,32 +7,30 @@
  *
  * A class's fit is stored as its delta below the largest gap, in pages:
  * the largest gap G under a child holds an aligned fit of at least
- * G - (A - page), so class j's delta is below 2^j pages, and all ten fit
- * in sixteen-bit lanes.  Working on all ten lanes at once, in vector
- * registers where the compiler can (two SSE2 registers on x86-64), is what
- * keeps the summaries cheap enough for every map to keep them.
+ * G - (A - page), so class j's delta is below 2^j pages, and all sixteen
+ * fit in unsigned sixteen-bit lanes.  Working on all sixteen lanes at
+ * once, in two SSE2 registers on x86-64, is what keeps the summaries cheap
+ * enough for every map to keep them.
  */
 #ifndef BSDVM_MAP_FITS_H
 #define BSDVM_MAP_FITS_H
 
 #include "map/map_btree.h"
 
-/* Lane k is class k + 1; lanes 10..15 are padding that fills whole
- * vector registers, never stored and never compared. */
-#define BT_LANES 16
+/* Lane k is class k + 1: sixteen classes in sixteen unsigned 16-bit
+ * lanes, two SSE2 registers. */
+#define BT_LANES BT_ALIGN_CLASSES
 
-#if defined(__GNUC__) && !defined(BSDVM_NO_VECTOR)
-/* two registers of eight lanes: 16-byte vectors are what every SIMD
- * target has, so no compiler has to split a wider one lane by lane */
-typedef int16_t bt_half_t __attribute__((vector_size(16)));
+#if defined(__SSE2__) && !defined(BSDVM_NO_VECTOR)
+#include <emmintrin.h>
 typedef struct {
-	bt_half_t h[2];
+	__m128i h[2];
 } bt_lanes_t;
 #else
-/* other compilers, and builds with BSDVM_NO_VECTOR (which the test script
+/* other targets, and builds with BSDVM_NO_VECTOR (which the test script
  * uses to check this path), get plain loops */
 typedef struct {
-	int16_t v[BT_LANES];
+	uint16_t v[BT_LANES];
 } bt_lanes_t;
 #endif
 

@@ -15,8 +15,9 @@
  * next (FreeBSD's vm_map_alignspace loop does; so does NetBSD's
  * uvm_map_findspace): on a map whose gaps all just miss, that is every gap.
  * The index also keeps the largest aligned fit under each subtree for
- * alignments of 2 to 1024 pages (map_btree.h), so such requests, with no
- * colour offset, skip to the first gap that fits in one O(log n) step.
+ * alignments of 2 to 65536 pages (map_btree.h), so such requests, with no
+ * colour offset, skip to the first gap that fits in one O(log n) step
+ * (unless the map was created with BSDVM_MAP_NO_ALIGN_INDEX).
  * Larger alignments and colour offsets are steered by the largest class
  * their starts are multiples of, and fall back to checking the gaps that
  * class lets through.

@@ -786,7 +786,9 @@ static void b_splitmerge(struct bctx *c, bool first)
 static double bsdvm_bytes_per_entry; /* live bytes / entry at the largest N */
 static uint64_t bsdvm_bytes_n;
 
-static void run_bsdvm(uint64_t n, bool plain)
+/* One repetition of every bsdvm row at n; the first (rep 0) also checks
+ * the map and measures memory. */
+static void run_bsdvm(uint64_t n, bool plain, int rep)
 {
 	struct bctx c;
 
@@ -796,20 +798,18 @@ static void run_bsdvm(uint64_t n, bool plain)
 	c.n = n;
 	c.perm = xmalloc(n * sizeof(*c.perm));
 	c.arr = xmalloc((n_lookups > n_mutations ? n_lookups : n_mutations) * sizeof(*c.arr));
-	for (int rep = 0; rep < opt_reps; rep++) {
-		rng_reset(n);
-		c.map = bmap_new();
-		b_build(&c, rep == 0);
-		b_lookups(&c);
-		b_findspace(&c);
-		b_mutations(&c);
-		if (rep == 0)
-			bcheck(c.map, "after mutations");
-		b_erase(&c);
-		bsdvm_map_destroy(c.map);
-		b_splitmerge(&c, rep == 0);
-	}
-	if (!plain && n >= bsdvm_bytes_n) {
+	rng_reset(n);
+	c.map = bmap_new();
+	b_build(&c, rep == 0);
+	b_lookups(&c);
+	b_findspace(&c);
+	b_mutations(&c);
+	if (rep == 0)
+		bcheck(c.map, "after mutations");
+	b_erase(&c);
+	bsdvm_map_destroy(c.map);
+	b_splitmerge(&c, rep == 0);
+	if (rep == 0 && !plain && n >= bsdvm_bytes_n) {
 		bsdvm_bytes_n = n;
 		bsdvm_bytes_per_entry = c.live_per_entry;
 	}
@@ -986,7 +986,8 @@ static void kernel_rep(const char *impl, uint64_t n, bool reserve, uint32_t *per
 	munmap(region, pages * PG);
 }
 
-static void run_kernel(uint64_t n, bool reserve)
+/* One repetition of every kernel row at n (rep 0 notes a skip). */
+static void run_kernel(uint64_t n, bool reserve, int rep)
 {
 	const char *impl = reserve ? "kernel-reserve" : "kernel-noreserve";
 	uint64_t k = n < BATCH ? n : BATCH;
@@ -999,16 +1000,15 @@ static void run_kernel(uint64_t n, bool reserve)
 	 * split map has 2N+1 plus 2 per split entry); noreserve: N (+2k) */
 	need = v0 + (long)(reserve ? 2 * n + 1 + 2 * k : n + 2 * k) + 64;
 	if (max_map_count < 0 || need > max_map_count) {
-		add_note("%s N=%s skipped: needs ~%ld VMAs, vm.max_map_count is %ld", impl,
-		    fmt_n(nb, sizeof(nb), n), need, max_map_count);
+		if (rep == 0)
+			add_note("%s N=%s skipped: needs ~%ld VMAs, vm.max_map_count is %ld",
+			    impl, fmt_n(nb, sizeof(nb), n), need, max_map_count);
 		return;
 	}
 	perm = xmalloc(n * sizeof(*perm));
 	idx = xmalloc(k_lookups * sizeof(*idx));
-	for (int rep = 0; rep < opt_reps; rep++) {
-		rng_reset(n);
-		kernel_rep(impl, n, reserve, perm, idx);
-	}
+	rng_reset(n);
+	kernel_rep(impl, n, reserve, perm, idx);
 	free(perm);
 	free(idx);
 }
@@ -1446,23 +1446,36 @@ int main(int argc, char **argv)
 	    sysconf(_SC_NPROCESSORS_ONLN), la0);
 	fflush(out);
 
-	for (int i = 0; i < nn; i++) {
-		run_bsdvm(ns[i], false);
-		if (opt_plain)
-			run_bsdvm(ns[i], true);
-	}
-	for (int i = 0; i < nun; i++)
-		if (result_ns("bsdvm", unicorn_n[i], OP_INSERT) < 0)
-			run_bsdvm(unicorn_n[i], false);
+	/* Repetitions are interleaved: each one runs every N for bsdvm, its
+	 * plain maps and the kernel in turn, so that a burst of load on this
+	 * shared machine spoils one repetition of everything rather than all
+	 * repetitions of one row, and the minimum kept is taken across the
+	 * whole run. */
 #ifdef HAVE_KERNEL_PEER
-	if (opt_kernel) {
+	if (opt_kernel)
 		k_probe();
+#endif
+	for (int rep = 0; rep < opt_reps; rep++) {
 		for (int i = 0; i < nn; i++) {
-			run_kernel(ns[i], true);
-			run_kernel(ns[i], false);
+			run_bsdvm(ns[i], false, rep);
+			if (opt_plain)
+				run_bsdvm(ns[i], true, rep);
+#ifdef HAVE_KERNEL_PEER
+			if (opt_kernel) {
+				run_kernel(ns[i], true, rep);
+				run_kernel(ns[i], false, rep);
+			}
+#endif
+		}
+		for (int i = 0; i < nun; i++) {
+			bool listed = false;
+
+			for (int j = 0; j < nn; j++)
+				listed = listed || ns[j] == unicorn_n[i];
+			if (!listed)
+				run_bsdvm(unicorn_n[i], false, rep);
 		}
 	}
-#endif
 #ifdef BSDVM_HAVE_UNICORN
 	for (int i = 0; i < nun; i++)
 		run_unicorn(unicorn_n[i]);

@@ -203,8 +203,8 @@ static void child_summary(const struct bt_node *x, const struct bt_node *c, stru
  * changed, so its summary follows from the one cached for it and that
  * slot's old and new values (bt_sum_update), and the walk stops at the
  * first level where nothing changed.  When the caller knows the leaf's
- * new summary (and the leaf was not rearranged), it passes it in leaf,
- * sparing a pass over the leaf's gaps.
+ * new summary, it passes it in leaf, sparing a pass over the leaf's gaps;
+ * it is used only if the leaf was not rearranged (top is the depth).
  */
 static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 {

@@ -195,11 +195,13 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e);
 
 /* Splits the slot of an entry [lo->start, hi->end) in two, for lo and hi
  * (bounds set, touching, one of them the entry the index holds).  Never
- * fails, as bt_insert. */
+ * fails, as bt_insert.  Nothing above the leaf is updated, which is right
+ * only because the two touch: they add an empty gap and move no other. */
 void bt_split_slot(struct vm_map *map, struct vm_map_entry *lo, struct vm_map_entry *hi);
 /* Joins the slot at key start with the next slot (touching it) into one
  * slot for keep, ending at end; false, changing nothing, when they are in
- * different leaves. */
+ * different leaves.  As for bt_split_slot, the slots must touch: the gap
+ * between them is dropped without a fix-up. */
 bool bt_join_slots(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     struct vm_map_entry *keep);
 

@@ -45,19 +45,19 @@ static bool fits_clear(const struct bt_node *x, int j)
 
 /* What an inner node must cache for a child: its largest gap and largest
  * fit of every class. */
-struct bt_sum {
+struct chk_sum {
 	bsdvm_size_t gap;
 	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1];
 };
 
-static void sum_add(struct bt_sum *m, const struct bt_sum *c)
+static void sum_add(struct chk_sum *m, const struct chk_sum *c)
 {
 	m->gap = c->gap > m->gap ? c->gap : m->gap;
 	for (int j = 1; j <= BT_ALIGN_CLASSES; j++)
 		m->fit[j] = c->fit[j] > m->fit[j] ? c->fit[j] : m->fit[j];
 }
 
-static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct bt_sum *sum)
+static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct chk_sum *sum)
 {
 	bsdvm_size_t g = 0;
 
@@ -94,7 +94,7 @@ static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct bt_sum
 }
 
 static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
-    struct bt_sum *sum)
+    struct chk_sum *sum)
 {
 
 	if (x == NULL)
@@ -119,7 +119,7 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 		return check_leaf(c, x, sum);
 	for (int j = 0; j < BT_SLOTS; j++) {
 		const struct bt_node *ch = x->u.i.child[j];
-		struct bt_sum cs;
+		struct chk_sum cs;
 
 		if (j >= x->n) {
 			if (ch != NULL)
@@ -157,7 +157,7 @@ bool map_check_index(struct map_checker *chk)
 	struct vm_map *map = chk->map;
 	struct bt_walk w = { chk, map->header.next, 0, 0 };
 	const struct bt_node *x;
-	struct bt_sum sum;
+	struct chk_sum sum;
 
 	if (map->bt_root == NULL) {
 		if (map->bt_depth != 0 || map->bt_nodes != 0)

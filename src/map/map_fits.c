@@ -24,20 +24,20 @@
 /* ---- lanes ----
  *
  * Sums saturate at LANE_CAP: a lane holds min(true value, LANE_CAP).  That
- * is enough, because every delta a summary keeps is at most 2^16 - 1 and
- * is reached exactly by the slot or gap that holds its largest gap (added
- * to 0), so a saturated candidate can never be the least one where it
- * matters. */
+ * is enough, because every delta a summary keeps, the least of its
+ * candidates, is at most 2^16 - 1 = LANE_CAP, and capping each candidate
+ * at a bound the least one never exceeds leaves the least one unchanged:
+ * min(min(a, C), min(b, C)) = min(a, b) when min(a, b) <= C. */
 
 #if defined(__SSE2__) && !defined(BSDVM_NO_VECTOR)
-#define MASK8(k) (short)((1u << (k)) - 1)
+#define MASK(k) (short)((1u << (k)) - 1)
 
 static inline __m128i lane_mask(int k)
 {
-	return k == 0 ? _mm_setr_epi16(MASK8(1), MASK8(2), MASK8(3), MASK8(4), MASK8(5),
-			    MASK8(6), MASK8(7), MASK8(8)) :
-			_mm_setr_epi16(MASK8(9), MASK8(10), MASK8(11), MASK8(12), MASK8(13),
-			    MASK8(14), MASK8(15), MASK8(16));
+	return k == 0 ? _mm_setr_epi16(MASK(1), MASK(2), MASK(3), MASK(4), MASK(5),
+			    MASK(6), MASK(7), MASK(8)) :
+			_mm_setr_epi16(MASK(9), MASK(10), MASK(11), MASK(12), MASK(13),
+			    MASK(14), MASK(15), MASK(16));
 }
 
 /* unsigned min: a less what a exceeds b by */
@@ -369,8 +369,8 @@ bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct 
 	if (!x->fits || far_below(x, t, s))
 		return true;
 	lanes_add(&dt, &t->d, pages_below(x, s->g, t->g));
-	if (hp >= LANE_CAP)
-		return !lanes_any_le(&dt, &s->d); /* t fits something in every class */
+	if (hp > LANE_CAP)
+		return !lanes_any_le(&dt, &s->d); /* above every r: fits in every class */
 	return !lanes_any_le_unless(&dt, &s->d, &t->d, (uint16_t)hp);
 }
 

@@ -169,9 +169,10 @@ void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
 /* Recomputes the adjacency bits between a and its successor b (either may
  * be the header, which touches nothing). */
 void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b);
-/* Move an entry's start or end; the caller keeps the order intact.  These
- * are the only way to change the bounds of an entry in the map: the index
- * finds an entry by its start, and keeps copies of both bounds. */
+/* Move an entry's start or end; the caller keeps the order intact.  These,
+ * map_tree_split and map_tree_join are the only way to change the bounds
+ * of an entry in the map: the index finds an entry by its start, and keeps
+ * copies of both bounds. */
 void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start);
 void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end);
 /* Splits entry e at addr (inside it) with n, a fresh entry not yet in the

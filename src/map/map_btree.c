@@ -206,10 +206,40 @@ static void child_summary(const struct bt_node *x, const struct bt_node *c, stru
  * new summary, it passes it in leaf, sparing a pass over the leaf's gaps;
  * it is used only if the leaf was not rearranged (top is the depth).
  */
+/* fix_up for a map that keeps no fits: the same walk on largest gaps
+ * alone, without the summaries' lanes. */
+static void fix_up_gaps(struct bt_path *p, int top, const struct bt_sum *leaf)
+{
+	bsdvm_size_t og = 0, ng = 0;
+
+	for (int k = p->depth - 2; k >= 0; k--) {
+		struct bt_node *x = p->node[k], *c = p->node[k + 1];
+		int i = p->idx[k];
+		bsdvm_size_t cur = x->u.i.gap[i], g;
+
+		if (c->leaf && leaf != NULL && k + 1 < top)
+			g = leaf->g;
+		else if (c->leaf || k + 1 >= top || (ng < cur && og == cur))
+			g = bt_node_max_gap(c); /* rearranged, or the maximum fell */
+		else
+			g = ng > cur ? ng : cur;
+		if (k < top && x->key[i] == c->key[0] && cur == g)
+			return; /* nothing above can change */
+		x->key[i] = c->key[0];
+		x->u.i.gap[i] = g;
+		og = cur;
+		ng = g;
+	}
+}
+
 static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 {
 	struct bt_sum old, new, cur, t;
 
+	if (!p->node[0]->fits) {
+		fix_up_gaps(p, top, leaf);
+		return;
+	}
 	memset(&old, 0, sizeof(old));
 	memset(&new, 0, sizeof(new));
 	for (int k = p->depth - 2; k >= 0; k--) {

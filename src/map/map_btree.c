@@ -195,17 +195,6 @@ static void child_summary(const struct bt_node *x, const struct bt_node *c, stru
 	bt_sum_of_node(c, x->fits, out);
 }
 
-/*
- * Brings the keys and summaries of p's inner nodes up to date, leaf first.
- * Nodes at levels >= top had their slots rearranged (a rebalance), so
- * their summaries are recomputed from all their slots, and the walk goes
- * on through them; above, each node has only the slot on the path
- * changed, so its summary follows from the one cached for it and that
- * slot's old and new values (bt_sum_update), and the walk stops at the
- * first level where nothing changed.  When the caller knows the leaf's
- * new summary, it passes it in leaf, sparing a pass over the leaf's gaps;
- * it is used only if the leaf was not rearranged (top is the depth).
- */
 /* fix_up for a map that keeps no fits: the same walk on largest gaps
  * alone, without the summaries' lanes. */
 static void fix_up_gaps(struct bt_path *p, int top, const struct bt_sum *leaf)
@@ -232,6 +221,17 @@ static void fix_up_gaps(struct bt_path *p, int top, const struct bt_sum *leaf)
 	}
 }
 
+/*
+ * Brings the keys and summaries of p's inner nodes up to date, leaf first.
+ * Nodes at levels >= top had their slots rearranged (a rebalance), so
+ * their summaries are recomputed from all their slots, and the walk goes
+ * on through them; above, each node has only the slot on the path
+ * changed, so its summary follows from the one cached for it and that
+ * slot's old and new values (bt_sum_update), and the walk stops at the
+ * first level where nothing changed.  When the caller knows the leaf's
+ * new summary, it passes it in leaf, sparing a pass over the leaf's gaps;
+ * it is used only if the leaf was not rearranged (top is the depth).
+ */
 static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 {
 	struct bt_sum old, new, cur, t;
@@ -562,7 +562,6 @@ static int rebalance(struct vm_map *map, struct bt_path *p)
 	}
 	return top;
 }
-
 
 /* A root with one child gives way to it. */
 static void shrink_root(struct vm_map *map)

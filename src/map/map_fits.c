@@ -222,7 +222,7 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
 /* ---- whole nodes ---- */
 
 /*
- * A leaf: the largest gap G and, when fits, each class's delta.  A gap of
+ * A leaf: the largest gap G and each class's delta.  A gap of
  * h pages whose start is r pages below a boundary of class j
  * (r = (-start / page) mod 2^j) fits h - r pages there, or nothing when
  * h <= r; so its delta against G is (G - h) + r, and one that fits nothing
@@ -236,18 +236,13 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
  * a min: no branch on alignment, no rounding that could overflow at the top
  * of the address space.
  */
-static void leaf_sum(const struct bt_node *x, bool fits, struct bt_sum *out)
+static void leaf_sum(const struct bt_node *x, struct bt_sum *out)
 {
 	unsigned ps = x->pshift;
 	uint64_t hp[BT_SLOTS], rp[BT_SLOTS], gp = 0;
 	unsigned cand = 0; /* the slots whose gap fits some class */
 	int n = x->n;
 
-	if (!fits) {
-		out->g = bt_node_max_gap(x);
-		lanes_fill(&out->d, 0); /* unused, but never left undefined */
-		return;
-	}
 	for (int s = 0; s < n; s++) {
 		bsdvm_addr_t gs = x->u.l.s[s].end;
 
@@ -291,13 +286,13 @@ static void inner_sum(const struct bt_node *x, struct bt_sum *out)
 
 void bt_sum_of_node(const struct bt_node *c, bool fits, struct bt_sum *out)
 {
-	if (c->leaf)
-		leaf_sum(c, fits, out);
-	else if (fits)
-		inner_sum(c, out);
-	else {
+	if (!fits) {
 		out->g = bt_node_max_gap(c);
-		lanes_fill(&out->d, 0);
+		lanes_fill(&out->d, 0); /* unused, but never left undefined */
+	} else if (c->leaf) {
+		leaf_sum(c, out);
+	} else {
+		inner_sum(c, out);
 	}
 }
 
@@ -389,11 +384,6 @@ void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const stru
 	bsdvm_size_t top;
 	bt_lanes_t dc, dn, dold;
 
-	if (!c->fits) {
-		out->g = new->g >= cur->g ? new->g : old->g == cur->g ? bt_node_max_gap(c) : cur->g;
-		lanes_fill(&out->d, 0);
-		return;
-	}
 	if (far_below(c, cur, new)) {
 		*out = *new; /* new tops every other slot in every class */
 		return;

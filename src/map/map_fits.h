@@ -54,7 +54,8 @@ void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *
  * by t keeps s.  t must come from bt_sum_of_gap. */
 bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct bt_sum *s);
 /* Inner node c's summary after one of its slots changed from old to new,
- * given cur, the summary cached for it before. */
+ * given cur, the summary cached for it before.  c must keep fits: maps
+ * without them are walked on gaps alone (map_btree.c, fix_up_gaps). */
 void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const struct bt_sum *old,
     const struct bt_sum *new, struct bt_sum *out);
 

@@ -430,33 +430,52 @@ static struct bt_node *descend_with_room(struct vm_map *map, bsdvm_addr_t key,
 	return x;
 }
 
-void bt_insert(struct vm_map *map, struct vm_map_entry *e)
+/* Whether the descent p (toward the key about to go in) has room all the
+ * way down: then it is exactly the path descend_with_room would take, as
+ * that splits only full nodes, and it can be used as it is. */
+static bool path_has_room(const struct vm_map *map, const struct bt_path *p)
+{
+	if (p->depth == 0 || p->depth != map->bt_depth)
+		return false;
+	for (int k = 0; k < p->depth; k++)
+		if (p->node[k]->n == BT_SLOTS)
+			return false;
+	return true;
+}
+
+void bt_insert(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
 {
 	bsdvm_addr_t key = e->start;
-	struct bt_path p;
-	struct bt_node *x = descend_with_room(map, key, &p);
+	struct bt_path own, *p = &own;
+	struct bt_node *x;
 	struct bt_sum lost, cached;
 	int s;
 
+	if (hint != NULL && path_has_room(map, hint)) {
+		p = hint;
+		x = p->node[p->depth - 1];
+	} else {
+		x = descend_with_room(map, key, p);
+	}
 	/* slot 0 only in the leftmost leaf, since every other leaf's first
 	 * key is <= key */
 	s = x->n > 0 && x->key[0] <= key ? bt_rank(x, key) + 1 : 0;
-	if (s > 0 && p.depth > 1) {
+	if (s > 0 && p->depth > 1) {
 		/* e splits the gap of slot s - 1: the leaf's summary stays
 		 * when that gap reached none of its maxima */
 		bsdvm_addr_t gs = x->u.l.s[s - 1].end;
 
-		bt_sum_of_gap(p.node[p.depth - 2], gs, bt_gap_end(x, s - 1), &lost);
+		bt_sum_of_gap(p->node[p->depth - 2], gs, bt_gap_end(x, s - 1), &lost);
 	}
 	slot_open(x, s);
 	leaf_put(x, s, e);
-	p.idx[p.depth - 1] = s;
-	if (s > 0 && p.depth > 1) {
-		cached_sum(&p, &cached);
-		if (bt_sum_below(p.node[p.depth - 2], &lost, &cached))
+	p->idx[p->depth - 1] = s;
+	if (s > 0 && p->depth > 1) {
+		cached_sum(p, &cached);
+		if (bt_sum_below(p->node[p->depth - 2], &lost, &cached))
 			return; /* no key moved either: s is not the first slot */
 	}
-	bt_fix_path(&p);
+	bt_fix_path(p);
 }
 
 /*
@@ -575,15 +594,32 @@ static void shrink_root(struct vm_map *map)
 	}
 }
 
-void bt_remove(struct vm_map *map, struct vm_map_entry *e)
+/* Whether p, a descent toward e->start, ends at e's slot. */
+static bool path_at(const struct vm_map *map, const struct bt_path *p,
+    const struct vm_map_entry *e)
 {
-	struct bt_path p;
+	const struct bt_node *leaf;
+	int s;
+
+	if (p->depth == 0 || p->depth != map->bt_depth)
+		return false;
+	leaf = p->node[p->depth - 1];
+	s = p->idx[p->depth - 1];
+	return s >= 0 && s < leaf->n && leaf->u.l.s[s].ent == e;
+}
+
+void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
+{
+	struct bt_path own, *p = &own;
 	struct bt_node *leaf;
 	int s;
 
-	bt_find_entry(map, e, &p);
-	leaf = p.node[p.depth - 1];
-	s = p.idx[p.depth - 1];
+	if (hint != NULL && path_at(map, hint, e))
+		p = hint;
+	else
+		bt_find_entry(map, e, p);
+	leaf = p->node[p->depth - 1];
+	s = p->idx[p->depth - 1];
 	slot_close(leaf, s);
 	if (leaf->n == 0) {
 		/* only a root leaf may empty: the others hold BT_MIN or more */
@@ -594,10 +630,10 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 	}
 	/* the path must point at a live slot for the fix-ups below */
 	if (s == leaf->n)
-		p.idx[p.depth - 1] = s - 1;
+		p->idx[p->depth - 1] = s - 1;
 	if (s == 0) {
-		bt_first_start_changed(&p);
-		fix_up(&p, rebalance(map, &p), NULL);
+		bt_first_start_changed(p);
+		fix_up(p, rebalance(map, p), NULL);
 	} else {
 		/* the gaps on both sides of e became one, which holds
 		 * everything they held: the leaf's summary can only grow, to
@@ -606,14 +642,14 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 		struct bt_sum grown, merged;
 
 		memset(&grown, 0, sizeof(grown));
-		if (p.depth > 1) {
-			const struct bt_node *up = p.node[p.depth - 2];
+		if (p->depth > 1) {
+			const struct bt_node *up = p->node[p->depth - 2];
 
-			cached_sum(&p, &grown);
+			cached_sum(p, &grown);
 			bt_sum_of_gap(up, gs, bt_gap_end(leaf, s - 1), &merged);
 			bt_sum_max(up, &grown, &merged);
 		}
-		fix_up(&p, rebalance(map, &p), &grown);
+		fix_up(p, rebalance(map, p), &grown);
 	}
 	shrink_root(map);
 }

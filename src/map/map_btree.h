@@ -188,10 +188,13 @@ void bt_fix_path(struct bt_path *p);
 void bt_first_start_changed(struct bt_path *p);
 
 /* Inserts e (start and end set; not in the index).  Never fails: nodes
- * come from the map's spares, which bt_reserve filled beforehand. */
-void bt_insert(struct vm_map *map, struct vm_map_entry *e);
-/* Removes e from the index. */
-void bt_remove(struct vm_map *map, struct vm_map_entry *e);
+ * come from the map's spares, which bt_reserve filled beforehand.  p is
+ * NULL, or the path of a descent toward e->start (bt_descend) made since
+ * the index last changed; it is used up. */
+void bt_insert(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
+/* Removes e from the index; p as for bt_insert (a descent toward
+ * e->start), or NULL. */
+void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
 
 /* Splits the slot of an entry [lo->start, hi->end) in two, for lo and hi
  * (bounds set, touching, one of them the entry the index holds).  Never

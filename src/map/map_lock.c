@@ -63,9 +63,16 @@ static bool lk_cas(struct vm_map *map, uint32_t *v, uint32_t nv)
 	    memory_order_acq_rel, memory_order_relaxed);
 }
 
+/* Called only by the thread that just took the exclusive lock, so nobody
+ * else writes the timestamp meanwhile: a load and a store do, without the
+ * locked add that would cost as much again as the compare-and-swap that
+ * took the lock.  (Readers load it atomically; FreeBSD's vm_map_lock
+ * likewise increments it as a plain field under the lock.) */
 static void bump_timestamp(struct vm_map *map)
 {
-	atomic_fetch_add_explicit(&map->timestamp, 1, memory_order_relaxed);
+	uint64_t t = atomic_load_explicit(&map->timestamp, memory_order_relaxed);
+
+	atomic_store_explicit(&map->timestamp, t + 1, memory_order_relaxed);
 }
 
 static void mtx_enter(struct vm_map *map)

@@ -23,11 +23,16 @@ struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
 }
 
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
-    struct map_range *r)
+    struct map_range *r, struct bt_path *p)
 {
-	struct vm_map_entry *e;
+	struct vm_map_entry *e, *pred;
 
-	r->first = map_range_first(map, start);
+	if (p != NULL) {
+		e = map_tree_lookup_path(map, start, &pred, p);
+		r->first = e != NULL ? e : pred->next;
+	} else {
+		r->first = map_range_first(map, start);
+	}
 	r->last = NULL;
 	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		r->last = e;

@@ -134,6 +134,16 @@ static inline void bt_prefetch(const struct bt_node *x)
 #endif
 }
 
+/* Asks for the line at p (an entry, say) without waiting for it. */
+static inline void bt_prefetch_line(const void *p)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
+
 /* Number of keys in slots 1.. that are <= a: the child to descend into,
  * or in a leaf the slot of the last start <= a (0 also when none is).
  * A fixed trip count with no early exit: the compiler unrolls it and the

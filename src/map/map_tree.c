@@ -182,11 +182,24 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp, struct bt_path *p)
 {
+	const struct bt_node *x;
+	int s;
+
 	p->depth = 0;
 	if (map->bt_root == NULL || addr >= map_max(map))
 		return map_tree_lookup(map, addr, predp);
 	bt_descend(map, addr, p);
-	return slot_hit(map, p->node[p->depth - 1], p->idx[p->depth - 1], addr, predp);
+	x = p->node[p->depth - 1];
+	s = p->idx[p->depth - 1];
+	/* The change will read the entry found and link or unlink it between
+	 * its neighbours; reached through the list, each is a miss that can
+	 * start only once the one before it has landed (prev, then
+	 * prev->next).  The leaf holds all three pointers: ask for them at
+	 * once, so that in a map bigger than the caches the misses overlap. */
+	for (int k = s - 1; k <= s + 1; k++)
+		if (k >= 0 && k < x->n)
+			bt_prefetch_line(x->u.l.s[k].ent);
+	return slot_hit(map, x, s, addr, predp);
 }
 
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map)

@@ -432,7 +432,9 @@ static struct bt_node *descend_with_room(struct vm_map *map, bsdvm_addr_t key,
 
 /* Whether the descent p (toward the key about to go in) has room all the
  * way down: then it is exactly the path descend_with_room would take, as
- * that splits only full nodes, and it can be used as it is. */
+ * that splits only full nodes, and it can be used as it is.  That the
+ * index has not changed since p was taken is the caller's promise (a
+ * stale p's nodes may be gone); the depth test only refuses an empty p. */
 static bool path_has_room(const struct vm_map *map, const struct bt_path *p)
 {
 	if (p->depth == 0 || p->depth != map->bt_depth)

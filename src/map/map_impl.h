@@ -196,7 +196,7 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp);
 /* The same, recording the descent in p for a change at addr that follows
  * before anything else changes the index (p->depth is 0 when the index is
- * empty or addr is past max). */
+ * empty or addr is at or past max). */
 struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp, struct bt_path *p);
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map);

@@ -93,6 +93,7 @@ static struct bt_node *node_take(struct vm_map *map, bool leaf)
 	x->leaf = leaf;
 	x->pshift = (uint8_t)map->page_shift;
 	x->fits = !leaf && map->fits;
+	map->bt_gen++; /* paths through the index may move (the finger) */
 	map->bt_nodes++;
 	map->bt_inner += !leaf;
 	return x;
@@ -102,6 +103,7 @@ static void node_release(struct vm_map *map, struct bt_node *x)
 {
 	bool leaf = x->leaf;
 
+	map->bt_gen++;
 	map->bt_nodes--;
 	map->bt_inner -= !leaf;
 	/* a map that keeps no spares gives the node back at once; the spares
@@ -151,10 +153,84 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
 	p->idx[k] = x->key[0] <= key ? bt_rank(x, key) : -1;
 }
 
-void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struct bt_path *p)
+/* ---- the finger (map_btree.h) ---- */
+
+/* The finger, as it is now, is a path through the index. */
+static void finger_keep(struct vm_map *map)
 {
-	bt_descend(map, e->start, p);
-	/* the caller passes an entry of this map: its start is a key */
+	map->finger_gen = map->bt_gen;
+}
+
+static void finger_drop(struct vm_map *map)
+{
+	map->finger.depth = 0;
+}
+
+/*
+ * Whether a descent toward key would end in the finger's leaf, so that the
+ * finger is that descent.  At every level a descent takes the child whose
+ * lowest key is at most key and whose next sibling's is above it; the
+ * inner nodes' keys are exact, so for the leaf that is: its first key at
+ * most key (or it is the first leaf, which also takes keys below every
+ * entry), and key below next_start, the next leaf's first key.
+ */
+static inline bool finger_good(const struct vm_map *map)
+{
+	const struct bt_path *f = &map->finger;
+
+	return f->depth != 0 && map->finger_gen == map->bt_gen && f->depth == map->bt_depth;
+}
+
+static bool finger_covers(const struct vm_map *map, bsdvm_addr_t key)
+{
+	const struct bt_path *f = &map->finger;
+	const struct bt_node *x;
+
+	if (!finger_good(map))
+		return false;
+	x = f->node[f->depth - 1];
+	if (key >= x->u.l.next_start)
+		return false;
+	if (x->key[0] <= key)
+		return true;
+	for (int k = 0; k < f->depth - 1; k++)
+		if (f->idx[k] != 0)
+			return false;
+	return true;
+}
+
+struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr)
+{
+	struct bt_path *f = &map->finger;
+
+	if (finger_covers(map, addr)) {
+		const struct bt_node *x = f->node[f->depth - 1];
+
+		f->idx[f->depth - 1] = x->key[0] <= addr ? bt_rank(x, addr) : -1;
+	} else {
+		bt_descend(map, addr, f);
+		finger_keep(map);
+	}
+	return f;
+}
+
+struct bt_path *bt_entry_path(struct vm_map *map, const struct vm_map_entry *e)
+{
+	struct bt_path *f = &map->finger;
+
+	/* Often the finger already stands on e: the lookup that found it,
+	 * or the change just before, left it there.  A path that ends at
+	 * e's slot is the descent toward e->start, the only path to that
+	 * leaf. */
+	if (finger_good(map)) {
+		const struct bt_node *x = f->node[f->depth - 1];
+		int s = f->idx[f->depth - 1];
+
+		if (s >= 0 && s < x->n && x->u.l.s[s].ent == e)
+			return f;
+	}
+	/* otherwise e's start is a key of the leaf reached: idx is its slot */
+	return bt_lookup_finger(map, e->start);
 }
 
 void bt_path_fill(struct bt_path *p, int k, bool last)
@@ -430,35 +506,32 @@ static struct bt_node *descend_with_room(struct vm_map *map, bsdvm_addr_t key,
 	return x;
 }
 
-/* Whether the descent p (toward the key about to go in) has room all the
- * way down: then it is exactly the path descend_with_room would take, as
- * that splits only full nodes, and it can be used as it is.  That the
- * index has not changed since p was taken is the caller's promise (a
- * stale p's nodes may be gone); the depth test only refuses an empty p. */
-static bool path_has_room(const struct vm_map *map, const struct bt_path *p)
+/* The leaf an insertion of key goes into, with room for it, and the
+ * finger on the path there.  When the finger covers key and no node on
+ * it is full, it is exactly the path descend_with_room would take (that
+ * splits only full nodes), and is used as it is. */
+static struct bt_node *finger_with_room(struct vm_map *map, bsdvm_addr_t key)
 {
-	if (p->depth == 0 || p->depth != map->bt_depth)
-		return false;
-	for (int k = 0; k < p->depth; k++)
-		if (p->node[k]->n == BT_SLOTS)
-			return false;
-	return true;
+	struct bt_path *p = &map->finger;
+	bool room = map->bt_root != NULL && finger_covers(map, key);
+
+	for (int k = 0; room && k < p->depth; k++)
+		room = p->node[k]->n < BT_SLOTS;
+	if (!room) {
+		descend_with_room(map, key, p);
+		finger_keep(map); /* the splits on the way are behind it */
+	}
+	return p->node[p->depth - 1];
 }
 
-void bt_insert(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
+void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 {
 	bsdvm_addr_t key = e->start;
-	struct bt_path own, *p = &own;
-	struct bt_node *x;
+	struct bt_path *p = &map->finger;
+	struct bt_node *x = finger_with_room(map, key);
 	struct bt_sum lost, cached;
 	int s;
 
-	if (hint != NULL && path_has_room(map, hint)) {
-		p = hint;
-		x = p->node[p->depth - 1];
-	} else {
-		x = descend_with_room(map, key, p);
-	}
 	/* slot 0 only in the leftmost leaf, since every other leaf's first
 	 * key is <= key */
 	s = x->n > 0 && x->key[0] <= key ? bt_rank(x, key) + 1 : 0;
@@ -489,10 +562,10 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
  */
 void bt_split_slot(struct vm_map *map, struct vm_map_entry *lo, struct vm_map_entry *hi)
 {
-	struct bt_path p;
-	struct bt_node *x = descend_with_room(map, lo->start, &p);
+	struct bt_node *x = finger_with_room(map, lo->start);
 	int s = bt_rank(x, lo->start);
 
+	map->finger.idx[map->finger.depth - 1] = s;
 	slot_open(x, s + 1);
 	leaf_put(x, s, lo);
 	leaf_put(x, s + 1, hi);
@@ -584,42 +657,33 @@ static int rebalance(struct vm_map *map, struct bt_path *p)
 	return top;
 }
 
-/* A root with one child gives way to it. */
+/* A root with one child gives way to it.  Called last by changes that
+ * worked on the finger, which a rebalance kept a path (it follows its own
+ * slot), so the finger stays good unless the root went. */
 static void shrink_root(struct vm_map *map)
 {
+	bool shrunk = false;
+
 	while (map->bt_depth > 1 && map->bt_root->n == 1) {
 		struct bt_node *old = map->bt_root;
 
 		map->bt_root = old->u.i.child[0];
 		map->bt_depth--;
 		node_release(map, old);
+		shrunk = true;
 	}
+	if (shrunk)
+		finger_drop(map);
+	else
+		finger_keep(map);
 }
 
-/* Whether p, a descent toward e->start, ends at e's slot. */
-static bool path_at(const struct vm_map *map, const struct bt_path *p,
-    const struct vm_map_entry *e)
+void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 {
-	const struct bt_node *leaf;
-	int s;
-
-	if (p->depth == 0 || p->depth != map->bt_depth)
-		return false;
-	leaf = p->node[p->depth - 1];
-	s = p->idx[p->depth - 1];
-	return s >= 0 && s < leaf->n && leaf->u.l.s[s].ent == e;
-}
-
-void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
-{
-	struct bt_path own, *p = &own;
+	struct bt_path *p = bt_entry_path(map, e);
 	struct bt_node *leaf;
 	int s;
 
-	if (hint != NULL && path_at(map, hint, e))
-		p = hint;
-	else
-		bt_find_entry(map, e, p);
 	leaf = p->node[p->depth - 1];
 	s = p->idx[p->depth - 1];
 	slot_close(leaf, s);
@@ -628,6 +692,7 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
 		node_release(map, leaf);
 		map->bt_root = NULL;
 		map->bt_depth = 0;
+		finger_drop(map);
 		return;
 	}
 	/* the path must point at a live slot for the fix-ups below */
@@ -666,21 +731,18 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *hint)
 bool bt_join_slots(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     struct vm_map_entry *keep)
 {
-	struct bt_path p;
-	struct bt_node *x;
-	int s, top;
+	struct bt_path *p = bt_lookup_finger(map, start);
+	struct bt_node *x = p->node[p->depth - 1];
+	int s = p->idx[p->depth - 1], top;
 
-	bt_descend(map, start, &p);
-	x = p.node[p.depth - 1];
-	s = p.idx[p.depth - 1];
 	if (s + 1 >= x->n)
 		return false;
 	slot_close(x, s + 1);
 	x->u.l.s[s].end = end;
 	x->u.l.s[s].ent = keep;
-	top = rebalance(map, &p);
-	if (top < p.depth)
-		fix_up(&p, top, NULL);
+	top = rebalance(map, p);
+	if (top < p->depth)
+		fix_up(p, top, NULL);
 	shrink_root(map);
 	return true;
 }

@@ -24,8 +24,9 @@
  *    never need to look at entries.  The gap below the first entry belongs
  *    to the map's header and lives outside the tree.
  *
- * Nodes have no parent pointers: every change descends from the root and
- * records its path, which it then walks back up.  That keeps splits and
+ * Nodes have no parent pointers: every change works on a recorded
+ * root-to-leaf path, which it then walks back up (usually the map's
+ * finger, see below, rather than a fresh descent).  That keeps splits and
  * merges from having to touch the children they move.
  */
 #ifndef BSDVM_MAP_BTREE_H
@@ -176,8 +177,32 @@ bsdvm_size_t bt_node_max_gap(const struct bt_node *x);
  * the leftmost leaf can see).  The tree must not be empty. */
 void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
 
-/* Descends to entry e (in the map) and returns its slot's path. */
-void bt_find_entry(const struct vm_map *map, const struct vm_map_entry *e, struct bt_path *p);
+/*
+ * The finger.  A change, and the lookup that starts it, leave their
+ * root-to-leaf path in map->finger; the next one whose key lies in the
+ * same leaf starts from it instead of from the root.  Range operations
+ * clip, change and merge entries that sit side by side, a delete removes
+ * what its lookup found, an insert links after it, and a fork or a big
+ * delete works through the entries in order: most changes land where the
+ * last one did.
+ *
+ * A path stays right while no node is taken or given back (those are what
+ * move children between parents or change the root).  Each change that
+ * takes or gives back nodes works on the finger itself and says at the end
+ * whether it is still a path (a rebalance keeps it one; a root that goes
+ * away does not).  map->bt_gen, counting nodes taken and given back, is
+ * the net under that: a finger is trusted only while finger_gen equals it,
+ * so a change that forgot to say leaves a finger nobody uses, and
+ * vm_map_check verifies every finger the map trusts.  Keys changing within
+ * the leaves do not matter, because a reuse checks that the key still
+ * falls in the finger's leaf.  Only the exclusive lock's holder uses the
+ * finger; readers descend on their own paths.
+ */
+/* The finger, descended toward addr (reused, or from the root): as
+ * bt_descend. */
+struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr);
+/* The finger, at entry e's slot (e is in the map). */
+struct bt_path *bt_entry_path(struct vm_map *map, const struct vm_map_entry *e);
 
 /* Fills p's levels below k (whose node and idx are set) with the first
  * child, or the last (and in the leaf the last slot) when last. */
@@ -198,13 +223,10 @@ void bt_fix_path(struct bt_path *p);
 void bt_first_start_changed(struct bt_path *p);
 
 /* Inserts e (start and end set; not in the index).  Never fails: nodes
- * come from the map's spares, which bt_reserve filled beforehand.  p is
- * NULL, or the path of a descent toward e->start (bt_descend) made since
- * the index last changed; it is used up. */
-void bt_insert(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
-/* Removes e from the index; p as for bt_insert (a descent toward
- * e->start), or NULL. */
-void bt_remove(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
+ * come from the map's spares, which bt_reserve filled beforehand. */
+void bt_insert(struct vm_map *map, struct vm_map_entry *e);
+/* Removes e from the index. */
+void bt_remove(struct vm_map *map, struct vm_map_entry *e);
 
 /* Splits the slot of an entry [lo->start, hi->end) in two, for lo and hi
  * (bounds set, touching, one of them the entry the index holds).  Never

@@ -152,6 +152,33 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 	return true;
 }
 
+/* A finger the map counts as good (map_btree.h) must be a path of the
+ * index as it is: from the root, each node the child its parent holds at
+ * the recorded slot, down to a leaf.  A change that moved nodes without
+ * counting it in bt_gen fails here before a later change trusts it. */
+static bool check_finger(struct bt_walk *w, const struct vm_map *map)
+{
+	const struct bt_path *f = &map->finger;
+
+	if (f->depth == 0 || map->finger_gen != map->bt_gen)
+		return true;
+	if (f->depth != map->bt_depth || f->node[0] != map->bt_root)
+		return fail(w, "finger: depth %d from %s, the index has depth %d", f->depth,
+		    f->node[0] == map->bt_root ? "the root" : "a node that is not the root",
+		    map->bt_depth);
+	for (int k = 0; k < f->depth; k++) {
+		const struct bt_node *x = f->node[k];
+		bool last = k == f->depth - 1;
+
+		if (x->leaf != last)
+			return fail(w, "finger: level %d is %s", k, x->leaf ? "a leaf" : "not a leaf");
+		if (!last && (f->idx[k] < 0 || f->idx[k] >= x->n ||
+		    x->u.i.child[f->idx[k]] != f->node[k + 1]))
+			return fail(w, "finger: level %d does not lead to level %d", k, k + 1);
+	}
+	return true;
+}
+
 bool map_check_index(struct map_checker *chk)
 {
 	struct vm_map *map = chk->map;
@@ -170,6 +197,8 @@ bool map_check_index(struct map_checker *chk)
 	}
 	if (chk->ok && w.expect != MAP_HEADER(map))
 		fail(&w, "list has entries the index lacks");
+	if (chk->ok)
+		check_finger(&w, map);
 	if (chk->ok && w.inner != map->bt_inner)
 		fail(&w, "index holds %llu inner nodes, the map counts %llu",
 		    (unsigned long long)w.inner, (unsigned long long)map->bt_inner);

@@ -203,18 +203,11 @@ void map_entry_unprepare_clip(struct vm_map *map, struct vm_map_entry *e)
 
 void map_entry_remove(struct vm_map *map, struct vm_map_entry *e)
 {
-	map_entry_remove_at(map, e, NULL);
-}
-
-void map_entry_remove_at(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p)
-{
 	if ((e->eflags & MAP_ENTRY_GUARD) == 0)
 		map->size -= e->end - e->start;
-	/* the hook lets the memory layer drop what e holds; it leaves the
-	 * map's index alone, so p stays good */
 	if (map->hooks != NULL && map->hooks->entry_dispose != NULL)
 		map->hooks->entry_dispose(map, e);
-	map_tree_unlink_at(map, e, p);
+	map_tree_unlink(map, e);
 	map_entry_release(map, e);
 	map->removes++;
 }

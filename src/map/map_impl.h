@@ -60,6 +60,15 @@ void map_entry_unprepare_clip(struct vm_map *map, struct vm_map_entry *e);
 
 struct bt_node;
 
+/* A root-to-leaf path through the index: node[0] is the root, node[depth-1]
+ * the leaf; idx[k] is the child (in the leaf, the slot) taken at level k. */
+#define BT_MAXDEPTH 40 /* > log_4(2^52 pages) + 1 */
+struct bt_path {
+	int depth;
+	struct bt_node *node[BT_MAXDEPTH];
+	int idx[BT_MAXDEPTH];
+};
+
 struct vm_map {
 	struct vm_map_entry header; /* start = max, end = min; list sentinel */
 	struct bt_node *bt_root;    /* index root, NULL when empty */
@@ -69,6 +78,13 @@ struct vm_map {
 	struct bt_node *bt_free[2]; /* spare leaves [1] and inner nodes [0],
 	                             * reserved before changes */
 	unsigned bt_nfree[2];
+	/* The finger (map_btree.c): the path of the last descent a change
+	 * made, which the next change reuses when its key lies in the same
+	 * leaf.  bt_gen counts the nodes taken and given back, which is what
+	 * can move a path; the finger is good while finger_gen equals it.
+	 * Only holders of the exclusive lock read or write these. */
+	struct bt_path finger;
+	uint64_t bt_gen, finger_gen;
 	uint64_t nentries;
 	bsdvm_size_t size;          /* mapped bytes, guards excluded */
 	bsdvm_size_t page_size;
@@ -160,19 +176,12 @@ int bsdvm_rwlock_init(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
 void bsdvm_rwlock_fini(struct bsdvm_rwlock *lk, const struct bsdvm_platform *p);
 
 /* ---- index and list (map_tree.c, map_gap.c) ---- */
-struct bt_path;
 /* Links e (start/end set, not yet in the map) right after prev (an entry or
  * the header).  The caller guarantees prev->end <= e->start and
  * e->end <= prev->next->start, and reserved (map_entry_reserve). */
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e);
 void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e);
-/* The same, given the path of a lookup of e->start (map_tree_lookup_path)
- * made since the index last changed, or NULL: the index then need not
- * descend again.  The path is used up. */
-void map_tree_link_after_at(struct vm_map *map, struct vm_map_entry *prev,
-    struct vm_map_entry *e, struct bt_path *p);
-void map_tree_unlink_at(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
 /* Recomputes the adjacency bits between a and its successor b (either may
  * be the header, which touches nothing). */
 void map_tree_adjacent(struct vm_map *map, struct vm_map_entry *a, struct vm_map_entry *b);
@@ -194,23 +203,13 @@ void map_tree_join(struct vm_map *map, struct vm_map_entry *keep, struct vm_map_
  * addr (the header when none). */
 struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp);
-/* The same, recording the descent in p for a change at addr that follows
- * before anything else changes the index (p->depth is 0 when the index is
- * empty or addr is at or past max). */
+/* The same, leaving its descent in the map's finger for the change that
+ * follows (map_btree.c).  Only under the exclusive lock. */
 struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
-    struct vm_map_entry **predp, struct bt_path *p);
+    struct vm_map_entry **predp);
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map);
 /* Bytes the index's nodes take, spares included. */
 uint64_t map_index_bytes(const struct vm_map *map);
-
-/* A root-to-leaf path through the index: node[0] is the root, node[depth-1]
- * the leaf; idx[k] is the child (in the leaf, the slot) taken at level k. */
-#define BT_MAXDEPTH 40 /* > log_4(2^52 pages) + 1 */
-struct bt_path {
-	int depth;
-	struct bt_node *node[BT_MAXDEPTH];
-	int idx[BT_MAXDEPTH];
-};
 
 /* A free gap [start, end) and where it sits in the index. */
 struct map_gap {
@@ -248,8 +247,6 @@ void map_entry_join(struct vm_map *map, struct vm_map_entry *a, struct vm_map_en
 struct vm_map_entry *map_entry_simplify(struct vm_map *map, struct vm_map_entry *e);
 /* Removes e from the map and gives it back to the cache. */
 void map_entry_remove(struct vm_map *map, struct vm_map_entry *e);
-/* The same, with p a lookup's path as for map_tree_unlink_at, or NULL. */
-void map_entry_remove_at(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p);
 
 /* ---- range helpers (map_range.c) ---- */
 /* The entries a range touches: first is the first entry at or after start
@@ -261,12 +258,13 @@ struct map_range {
 };
 /* Validates a range argument of a range operation. */
 int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end);
-/* The entry containing start, or the first one after it (maybe the header). */
+/* The entry containing start, or the first one after it (maybe the header).
+ * Its lookup sets the finger (map_tree_lookup_path): only under the
+ * exclusive lock, as every range operation runs. */
 struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start);
-/* One lookup, then a walk of the list: O(log n + k).  When p is not NULL
- * the lookup's path goes there (map_tree_lookup_path). */
+/* One lookup, then a walk of the list: O(log n + k). */
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
-    struct map_range *r, struct bt_path *p);
+    struct map_range *r);
 /* KERN_INVALID_ARGUMENT if an unsplittable entry straddles start or end. */
 int map_range_splittable(const struct map_range *r, bsdvm_addr_t start, bsdvm_addr_t end);
 /* Clips first at start and last at end where asked (two entries must be

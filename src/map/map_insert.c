@@ -72,11 +72,9 @@ int map_attrs_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 	return rv;
 }
 
-/* With everything validated and one entry reserved: link and coalesce.
- * p is the path of the lookup of start that found prev, or NULL when the
- * index changed since (map_tree_link_after_at). */
+/* With everything validated and one entry reserved: link and coalesce. */
 static void insert_entry(struct vm_map *map, struct vm_map_entry *prev, bsdvm_addr_t start,
-    bsdvm_addr_t end, const struct bsdvm_entry_attrs *a, struct bt_path *p)
+    bsdvm_addr_t end, const struct bsdvm_entry_attrs *a)
 {
 	struct vm_map_entry *e = map_entry_take(map);
 
@@ -89,7 +87,7 @@ static void insert_entry(struct vm_map *map, struct vm_map_entry *prev, bsdvm_ad
 	e->max_protection = a->maxprot;
 	e->inheritance = a->inherit;
 	e->advice = a->advice;
-	map_tree_link_after_at(map, prev, e, p);
+	map_tree_link_after(map, prev, e);
 	if ((a->eflags & MAP_ENTRY_GUARD) == 0)
 		map->size += end - start;
 	map->inserts++;
@@ -100,18 +98,17 @@ int bsdvm_map_insert_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t
     const struct bsdvm_entry_attrs *attrs)
 {
 	struct vm_map_entry *prev;
-	struct bt_path path;
 	int rv = map_attrs_check(map, start, end, attrs);
 
 	if (rv != KERN_SUCCESS)
 		return rv;
-	if (map_tree_lookup_path(map, start, &prev, &path) != NULL || prev->next->start < end)
+	/* the lookup leaves its descent in the finger, for the link below */
+	if (map_tree_lookup_path(map, start, &prev) != NULL || prev->next->start < end)
 		return KERN_NO_SPACE;
-	/* reserving fills spare lists but leaves the index as it is */
 	rv = map_entry_reserve(map, 1);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	insert_entry(map, prev, start, end, attrs, &path);
+	insert_entry(map, prev, start, end, attrs);
 	map_entry_trim(map);
 	return KERN_SUCCESS;
 }
@@ -136,7 +133,7 @@ int bsdvm_map_fixed_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t 
 
 	if (rv != KERN_SUCCESS)
 		return rv;
-	map_range_find(map, start, end, &r, NULL);
+	map_range_find(map, start, end, &r);
 	rv = map_range_splittable(&r, start, end);
 	/* two clips for the removal, one entry for the new mapping */
 	if (rv == KERN_SUCCESS)
@@ -156,7 +153,7 @@ int bsdvm_map_fixed_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t 
 				break;
 			e = next;
 		}
-		insert_entry(map, prev, start, end, attrs, NULL);
+		insert_entry(map, prev, start, end, attrs);
 	}
 	map_entry_trim(map);
 	return rv;

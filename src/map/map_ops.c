@@ -18,21 +18,18 @@ int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t
 {
 	struct map_range r;
 	struct vm_map_entry *e;
-	struct bt_path path, *hint = &path;
 	int rv = map_range_check(map, start, end);
 
 	if (rv != KERN_SUCCESS || start == end)
 		return rv;
-	map_range_find(map, start, end, &r, &path);
+	map_range_find(map, start, end, &r);
 	if (r.last == NULL)
 		return KERN_SUCCESS; /* only holes */
 	rv = map_range_splittable(&r, start, end);
 	/* only a clip needs memory: removing whole entries cannot fail, which
 	 * callers undoing their own insertion rely on (map_stack_locked) */
-	if (rv == KERN_SUCCESS && (r.first->start < start || r.last->end > end)) {
+	if (rv == KERN_SUCCESS && (r.first->start < start || r.last->end > end))
 		rv = map_entry_reserve(map, 2);
-		hint = NULL; /* the clips change the index */
-	}
 	if (rv != KERN_SUCCESS)
 		return rv;
 	map_range_clip(map, &r, start, end, true, true);
@@ -40,10 +37,7 @@ int bsdvm_map_delete_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t
 		struct vm_map_entry *next = e->next;
 		bool was_last = e == r.last;
 
-		/* the lookup's path serves the first removal only (and only
-		 * if it ends at r.first: bt_remove checks) */
-		map_entry_remove_at(map, e, hint);
-		hint = NULL;
+		map_entry_remove(map, e);
 		if (was_last)
 			break;
 		e = next;

@@ -17,22 +17,17 @@ int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 
 struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
 {
-	struct vm_map_entry *pred, *e = map_tree_lookup(map, start, &pred);
+	struct vm_map_entry *pred, *e = map_tree_lookup_path(map, start, &pred);
 
 	return e != NULL ? e : pred->next;
 }
 
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
-    struct map_range *r, struct bt_path *p)
+    struct map_range *r)
 {
-	struct vm_map_entry *e, *pred;
+	struct vm_map_entry *e;
 
-	if (p != NULL) {
-		e = map_tree_lookup_path(map, start, &pred, p);
-		r->first = e != NULL ? e : pred->next;
-	} else {
-		r->first = map_range_first(map, start);
-	}
+	r->first = map_range_first(map, start);
 	r->last = NULL;
 	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		r->last = e;

@@ -34,28 +34,17 @@ static void list_link_after(struct vm_map *map, struct vm_map_entry *prev,
 	map_tree_adjacent(map, e, next);
 }
 
-void map_tree_link_after_at(struct vm_map *map, struct vm_map_entry *prev,
-    struct vm_map_entry *e, struct bt_path *p)
-{
-	list_link_after(map, prev, e);
-	bt_insert(map, e, p);
-	map->nentries++;
-}
-
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e)
 {
-	map_tree_link_after_at(map, prev, e, NULL);
+	list_link_after(map, prev, e);
+	bt_insert(map, e);
+	map->nentries++;
 }
 
 void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e)
 {
-	map_tree_unlink_at(map, e, NULL);
-}
-
-void map_tree_unlink_at(struct vm_map *map, struct vm_map_entry *e, struct bt_path *p)
-{
-	bt_remove(map, e, p);
+	bt_remove(map, e);
 	e->prev->next = e->next;
 	e->next->prev = e->prev;
 	map_tree_adjacent(map, e->prev, e->next);
@@ -66,28 +55,25 @@ void map_tree_unlink_at(struct vm_map *map, struct vm_map_entry *e, struct bt_pa
 
 void map_tree_set_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t start)
 {
-	struct bt_path p;
-	int s;
+	struct bt_path *p = bt_entry_path(map, e);
+	int s = p->idx[p->depth - 1];
 
-	bt_find_entry(map, e, &p);
-	s = p.idx[p.depth - 1];
-	p.node[p.depth - 1]->key[s] = start;
+	p->node[p->depth - 1]->key[s] = start;
 	e->start = start;
 	map_tree_adjacent(map, e->prev, e);
 	if (s == 0)
-		bt_first_start_changed(&p);
-	bt_fix_path(&p);
+		bt_first_start_changed(p);
+	bt_fix_path(p);
 }
 
 void map_tree_set_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t end)
 {
-	struct bt_path p;
+	struct bt_path *p = bt_entry_path(map, e);
 
-	bt_find_entry(map, e, &p);
-	p.node[p.depth - 1]->u.l.s[p.idx[p.depth - 1]].end = end;
+	p->node[p->depth - 1]->u.l.s[p->idx[p->depth - 1]].end = end;
 	e->end = end;
 	map_tree_adjacent(map, e, e->next);
-	bt_fix_path(&p);
+	bt_fix_path(p);
 }
 
 void map_tree_split(struct vm_map *map, struct vm_map_entry *e, struct vm_map_entry *n,
@@ -175,20 +161,21 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 	return slot_hit(map, x, x->key[s] <= addr ? s : -1, addr, predp);
 }
 
-/* A lookup that keeps its descent (bt_descend) for the change that
- * follows, which then need not descend again: inserting at a free
- * address, or removing the entry found.  At ten thousand entries a second
- * descent was about a tenth of an insertion's or removal's instructions. */
+/* A lookup that leaves its descent in the finger (bt_lookup_finger) for
+ * the change that follows, which then need not descend again: inserting
+ * at a free address, removing or clipping the entry found.  At ten
+ * thousand entries a second descent was about a tenth of an insertion's
+ * or removal's instructions. */
 struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
-    struct vm_map_entry **predp, struct bt_path *p)
+    struct vm_map_entry **predp)
 {
 	const struct bt_node *x;
+	struct bt_path *p;
 	int s;
 
-	p->depth = 0;
 	if (map->bt_root == NULL || addr >= map_max(map))
 		return map_tree_lookup(map, addr, predp);
-	bt_descend(map, addr, p);
+	p = bt_lookup_finger(map, addr);
 	x = p->node[p->depth - 1];
 	s = p->idx[p->depth - 1];
 	/* The change will read the entry found and link or unlink it between

@@ -17,7 +17,7 @@ int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 
 struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
 {
-	struct vm_map_entry *pred, *e = map_tree_lookup_path(map, start, &pred);
+	struct vm_map_entry *pred, *e = map_tree_lookup(map, start, &pred);
 
 	return e != NULL ? e : pred->next;
 }
@@ -25,9 +25,10 @@ struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     struct map_range *r)
 {
-	struct vm_map_entry *e;
+	struct vm_map_entry *pred, *e = map_tree_lookup_path(map, start, &pred);
 
-	r->first = map_range_first(map, start);
+	/* the removal that follows starts from the finger this leaves */
+	r->first = e != NULL ? e : pred->next;
 	r->last = NULL;
 	for (e = r->first; e != MAP_HEADER(map) && e->start < end; e = e->next) {
 		r->last = e;

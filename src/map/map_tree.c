@@ -163,11 +163,11 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 
 /* A lookup that leaves its descent in the finger (bt_lookup_finger) for
  * the change that follows, which then need not descend again: inserting
- * at a free address, removing or clipping the entry found.  At ten
- * thousand entries a second descent was about a tenth of an insertion's
- * or removal's instructions. */
-struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
-    struct vm_map_entry **predp)
+ * at a free address, removing, clipping or merging the entry found.  At
+ * ten thousand entries a second descent was about a tenth of an
+ * insertion's or removal's instructions. */
+static struct vm_map_entry *lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
+    struct vm_map_entry **predp, bool links)
 {
 	const struct bt_node *x;
 	struct bt_path *p;
@@ -178,15 +178,27 @@ struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
 	p = bt_lookup_finger(map, addr);
 	x = p->node[p->depth - 1];
 	s = p->idx[p->depth - 1];
-	/* The change will read the entry found and link or unlink it between
-	 * its neighbours; reached through the list, each is a miss that can
-	 * start only once the one before it has landed (prev, then
-	 * prev->next).  The leaf holds all three pointers: ask for them at
-	 * once, so that in a map bigger than the caches the misses overlap. */
-	for (int k = s - 1; k <= s + 1; k++)
+	/* Linking an entry in or out reads it and both its neighbours;
+	 * reached through the list, each is a miss that can start only once
+	 * the one before it has landed (prev, then prev->next).  The leaf
+	 * holds all three pointers: ask for them at once, so that in a map
+	 * bigger than the caches the misses overlap. */
+	for (int k = s - 1; links && k <= s + 1; k++)
 		if (k >= 0 && k < x->n)
 			bt_prefetch_line(x->u.l.s[k].ent);
 	return slot_hit(map, x, s, addr, predp);
+}
+
+struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
+    struct vm_map_entry **predp)
+{
+	return lookup_finger(map, addr, predp, true);
+}
+
+struct vm_map_entry *map_tree_lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
+    struct vm_map_entry **predp)
+{
+	return lookup_finger(map, addr, predp, false);
 }
 
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map)

@@ -195,8 +195,9 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
  * so a change that forgot to say leaves a finger nobody uses, and
  * vm_map_check verifies every finger the map trusts.  Keys changing within
  * the leaves do not matter, because a reuse checks that the key still
- * falls in the finger's leaf.  Only the exclusive lock's holder uses the
- * finger; readers descend on their own paths.
+ * falls in the finger's leaf.  Only the exclusive lock's holder uses or
+ * moves the finger; readers descend on their own paths (vm_map_check only
+ * verifies it, under the shared lock, when no writer can run).
  */
 /* The finger, descended toward addr (reused, or from the root): as
  * bt_descend. */

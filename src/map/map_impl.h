@@ -82,7 +82,8 @@ struct vm_map {
 	 * made, which the next change reuses when its key lies in the same
 	 * leaf.  bt_gen counts the nodes taken and given back, which is what
 	 * can move a path; the finger is good while finger_gen equals it.
-	 * Only holders of the exclusive lock read or write these. */
+	 * Only holders of the exclusive lock write these; vm_map_check reads
+	 * them under the shared one, when no writer can run. */
 	struct bt_path finger;
 	uint64_t bt_gen, finger_gen;
 	uint64_t nentries;

@@ -214,6 +214,13 @@ struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr)
 	return f;
 }
 
+struct bt_path *bt_descend_finger(struct vm_map *map, bsdvm_addr_t addr)
+{
+	bt_descend(map, addr, &map->finger);
+	finger_keep(map);
+	return &map->finger;
+}
+
 struct bt_path *bt_entry_path(struct vm_map *map, const struct vm_map_entry *e)
 {
 	struct bt_path *f = &map->finger;

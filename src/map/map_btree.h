@@ -202,6 +202,12 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
 /* The finger, descended toward addr (reused, or from the root): as
  * bt_descend. */
 struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr);
+/* The same, always from the root: for the lookups that start changes,
+ * which mostly land somewhere new.  Testing whether the finger covers a
+ * random address costs branches that go either way, about as much as
+ * the descent it would save; the change after such a lookup, at the same
+ * place, is where the finger pays. */
+struct bt_path *bt_descend_finger(struct vm_map *map, bsdvm_addr_t addr);
 /* The finger, at entry e's slot (e is in the map). */
 struct bt_path *bt_entry_path(struct vm_map *map, const struct vm_map_entry *e);
 

@@ -161,7 +161,7 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
 	return slot_hit(map, x, x->key[s] <= addr ? s : -1, addr, predp);
 }
 
-/* A lookup that leaves its descent in the finger (bt_lookup_finger) for
+/* A lookup that leaves its descent in the finger (bt_descend_finger) for
  * the change that follows, which then need not descend again: inserting
  * at a free address, removing, clipping or merging the entry found.  At
  * ten thousand entries a second descent was about a tenth of an
@@ -175,7 +175,7 @@ static struct vm_map_entry *lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
 
 	if (map->bt_root == NULL || addr >= map_max(map))
 		return map_tree_lookup(map, addr, predp);
-	p = bt_lookup_finger(map, addr);
+	p = bt_descend_finger(map, addr);
 	x = p->node[p->depth - 1];
 	s = p->idx[p->depth - 1];
 	/* Linking an entry in or out reads it and both its neighbours;

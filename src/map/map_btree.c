@@ -166,6 +166,14 @@ static void finger_drop(struct vm_map *map)
 	map->finger.depth = 0;
 }
 
+/* Whether the map trusts its finger as a path of the index as it is. */
+static inline bool finger_good(const struct vm_map *map)
+{
+	const struct bt_path *f = &map->finger;
+
+	return f->depth != 0 && map->finger_gen == map->bt_gen && f->depth == map->bt_depth;
+}
+
 /*
  * Whether a descent toward key would end in the finger's leaf, so that the
  * finger is that descent.  At every level a descent takes the child whose
@@ -174,13 +182,6 @@ static void finger_drop(struct vm_map *map)
  * most key (or it is the first leaf, which also takes keys below every
  * entry), and key below next_start, the next leaf's first key.
  */
-static inline bool finger_good(const struct vm_map *map)
-{
-	const struct bt_path *f = &map->finger;
-
-	return f->depth != 0 && map->finger_gen == map->bt_gen && f->depth == map->bt_depth;
-}
-
 static bool finger_covers(const struct vm_map *map, bsdvm_addr_t key)
 {
 	const struct bt_path *f = &map->finger;

@@ -208,10 +208,10 @@ struct vm_map_entry *map_tree_lookup(struct vm_map *map, bsdvm_addr_t addr,
  * follows (map_btree.c), and asking for the lines of the entry found and
  * its neighbours, which linking in or out reads.  Only under the exclusive
  * lock. */
-struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
+struct vm_map_entry *map_tree_lookup_link(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp);
 /* The same without the prefetch, for changes that may clip or merge. */
-struct vm_map_entry *map_tree_lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
+struct vm_map_entry *map_tree_lookup_change(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp);
 bsdvm_size_t map_tree_largest_gap(const struct vm_map *map);
 /* Bytes the index's nodes take, spares included. */
@@ -267,7 +267,7 @@ int map_range_check(const struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t e
 /* The entry containing start, or the first one after it (maybe the header). */
 struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start);
 /* One lookup, then a walk of the list: O(log n + k).  For removals: the
- * lookup leaves the finger at start (map_tree_lookup_path), so only under
+ * lookup leaves the finger at start (map_tree_lookup_link), so only under
  * the exclusive lock. */
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     struct map_range *r);

@@ -103,7 +103,7 @@ int bsdvm_map_insert_locked(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t
 	if (rv != KERN_SUCCESS)
 		return rv;
 	/* the lookup leaves its descent in the finger, for the link below */
-	if (map_tree_lookup_path(map, start, &prev) != NULL || prev->next->start < end)
+	if (map_tree_lookup_link(map, start, &prev) != NULL || prev->next->start < end)
 		return KERN_NO_SPACE;
 	rv = map_entry_reserve(map, 1);
 	if (rv != KERN_SUCCESS)

@@ -82,7 +82,7 @@ static int range_apply(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 
 	/* phase 1: one lookup, then validate every entry in the range; the
 	 * lookup leaves the finger for the clips and merges of phase 2 */
-	e = map_tree_lookup_finger(map, start, &r.first);
+	e = map_tree_lookup_change(map, start, &r.first);
 	r.first = e != NULL ? e : r.first->next;
 	r.last = NULL;
 	for (e = r.first; e != MAP_HEADER(map) && e->start < end; e = e->next) {

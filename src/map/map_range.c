@@ -25,7 +25,7 @@ struct vm_map_entry *map_range_first(struct vm_map *map, bsdvm_addr_t start)
 void map_range_find(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
     struct map_range *r)
 {
-	struct vm_map_entry *pred, *e = map_tree_lookup_path(map, start, &pred);
+	struct vm_map_entry *pred, *e = map_tree_lookup_link(map, start, &pred);
 
 	/* the removal that follows starts from the finger this leaves */
 	r->first = e != NULL ? e : pred->next;

@@ -189,13 +189,13 @@ static struct vm_map_entry *lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
 	return slot_hit(map, x, s, addr, predp);
 }
 
-struct vm_map_entry *map_tree_lookup_path(struct vm_map *map, bsdvm_addr_t addr,
+struct vm_map_entry *map_tree_lookup_link(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp)
 {
 	return lookup_finger(map, addr, predp, true);
 }
 
-struct vm_map_entry *map_tree_lookup_finger(struct vm_map *map, bsdvm_addr_t addr,
+struct vm_map_entry *map_tree_lookup_change(struct vm_map *map, bsdvm_addr_t addr,
     struct vm_map_entry **predp)
 {
 	return lookup_finger(map, addr, predp, false);

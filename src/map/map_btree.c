@@ -200,26 +200,23 @@ static bool finger_covers(const struct vm_map *map, bsdvm_addr_t key)
 	return true;
 }
 
-struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr)
-{
-	struct bt_path *f = &map->finger;
-
-	if (finger_covers(map, addr)) {
-		const struct bt_node *x = f->node[f->depth - 1];
-
-		f->idx[f->depth - 1] = x->key[0] <= addr ? bt_rank(x, addr) : -1;
-	} else {
-		bt_descend(map, addr, f);
-		finger_keep(map);
-	}
-	return f;
-}
-
 struct bt_path *bt_descend_finger(struct vm_map *map, bsdvm_addr_t addr)
 {
 	bt_descend(map, addr, &map->finger);
 	finger_keep(map);
 	return &map->finger;
+}
+
+struct bt_path *bt_lookup_finger(struct vm_map *map, bsdvm_addr_t addr)
+{
+	struct bt_path *f = &map->finger;
+	const struct bt_node *x;
+
+	if (!finger_covers(map, addr))
+		return bt_descend_finger(map, addr);
+	x = f->node[f->depth - 1];
+	f->idx[f->depth - 1] = x->key[0] <= addr ? bt_rank(x, addr) : -1;
+	return f;
 }
 
 struct bt_path *bt_entry_path(struct vm_map *map, const struct vm_map_entry *e)

@@ -34,6 +34,16 @@ static void list_link_after(struct vm_map *map, struct vm_map_entry *prev,
 	map_tree_adjacent(map, e, next);
 }
 
+/* Takes e out of the address-order list; its neighbours now meet. */
+static void list_unlink(struct vm_map *map, struct vm_map_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	map_tree_adjacent(map, e->prev, e->next);
+	e->prev = e->next = NULL;
+	e->adjacent = 0;
+}
+
 void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
     struct vm_map_entry *e)
 {
@@ -45,11 +55,7 @@ void map_tree_link_after(struct vm_map *map, struct vm_map_entry *prev,
 void map_tree_unlink(struct vm_map *map, struct vm_map_entry *e)
 {
 	bt_remove(map, e);
-	e->prev->next = e->next;
-	e->next->prev = e->prev;
-	map_tree_adjacent(map, e->prev, e->next);
-	e->prev = e->next = NULL;
-	e->adjacent = 0;
+	list_unlink(map, e);
 	map->nentries--;
 }
 
@@ -104,12 +110,11 @@ void map_tree_join(struct vm_map *map, struct vm_map_entry *keep, struct vm_map_
 			map_tree_set_end(map, keep, end);
 		return;
 	}
-	gone->prev->next = gone->next;
-	gone->next->prev = gone->prev;
-	gone->prev = gone->next = NULL;
-	gone->adjacent = 0;
+	list_unlink(map, gone);
 	keep->start = start;
 	keep->end = end;
+	/* keep's bounds changed after list_unlink set its bit toward gone's
+	 * side: both sides again */
 	map_tree_adjacent(map, keep->prev, keep);
 	map_tree_adjacent(map, keep, keep->next);
 	map->nentries--;

@@ -93,7 +93,6 @@ static struct bt_node *node_take(struct vm_map *map, bool leaf)
 	x->leaf = leaf;
 	x->pshift = (uint8_t)map->page_shift;
 	x->fits = !leaf && map->fits;
-	map->bt_gen++; /* paths through the index may move (the finger) */
 	map->bt_nodes++;
 	map->bt_inner += !leaf;
 	return x;
@@ -103,7 +102,6 @@ static void node_release(struct vm_map *map, struct bt_node *x)
 {
 	bool leaf = x->leaf;
 
-	map->bt_gen++;
 	map->bt_nodes--;
 	map->bt_inner -= !leaf;
 	/* a map that keeps no spares gives the node back at once; the spares
@@ -155,23 +153,17 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p)
 
 /* ---- the finger (map_btree.h) ---- */
 
-/* The finger, as it is now, is a path through the index. */
-static void finger_keep(struct vm_map *map)
-{
-	map->finger_gen = map->bt_gen;
-}
-
+/* The finger is no path any more (the root it started from went). */
 static void finger_drop(struct vm_map *map)
 {
 	map->finger.depth = 0;
 }
 
-/* Whether the map trusts its finger as a path of the index as it is. */
+/* Whether the map has a finger: then it is a path of the index as it is
+ * (map_btree.h says who keeps it so; vm_map_check verifies it). */
 static inline bool finger_good(const struct vm_map *map)
 {
-	const struct bt_path *f = &map->finger;
-
-	return f->depth != 0 && map->finger_gen == map->bt_gen && f->depth == map->bt_depth;
+	return map->finger.depth != 0;
 }
 
 /*
@@ -203,7 +195,6 @@ static bool finger_covers(const struct vm_map *map, bsdvm_addr_t key)
 struct bt_path *bt_descend_finger(struct vm_map *map, bsdvm_addr_t addr)
 {
 	bt_descend(map, addr, &map->finger);
-	finger_keep(map);
 	return &map->finger;
 }
 
@@ -522,10 +513,8 @@ static struct bt_node *finger_with_room(struct vm_map *map, bsdvm_addr_t key)
 
 	for (int k = 0; room && k < p->depth; k++)
 		room = p->node[k]->n < BT_SLOTS;
-	if (!room) {
-		descend_with_room(map, key, p);
-		finger_keep(map); /* the splits on the way are behind it */
-	}
+	if (!room)
+		descend_with_room(map, key, p); /* the splits on the way are behind it */
 	return p->node[p->depth - 1];
 }
 
@@ -664,23 +653,17 @@ static int rebalance(struct vm_map *map, struct bt_path *p)
 
 /* A root with one child gives way to it.  Called last by changes that
  * worked on the finger, which a rebalance kept a path (it follows its own
- * slot), so the finger stays good unless the root went. */
+ * slot), so the finger stays one unless the root went. */
 static void shrink_root(struct vm_map *map)
 {
-	bool shrunk = false;
-
 	while (map->bt_depth > 1 && map->bt_root->n == 1) {
 		struct bt_node *old = map->bt_root;
 
 		map->bt_root = old->u.i.child[0];
 		map->bt_depth--;
 		node_release(map, old);
-		shrunk = true;
-	}
-	if (shrunk)
 		finger_drop(map);
-	else
-		finger_keep(map);
+	}
 }
 
 void bt_remove(struct vm_map *map, struct vm_map_entry *e)

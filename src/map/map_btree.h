@@ -187,13 +187,12 @@ void bt_descend(const struct vm_map *map, bsdvm_addr_t key, struct bt_path *p);
  * last one did.
  *
  * A path stays right while no node is taken or given back (those are what
- * move children between parents or change the root).  Each change that
- * takes or gives back nodes works on the finger itself and says at the end
- * whether it is still a path (a rebalance keeps it one; a root that goes
- * away does not).  map->bt_gen, counting nodes taken and given back, is
- * the net under that: a finger is trusted only while finger_gen equals it,
- * so a change that forgot to say leaves a finger nobody uses, and
- * vm_map_check verifies every finger the map trusts.  Keys changing within
+ * move children between parents or change the root).  The only changes
+ * that take or give back nodes, a descent that splits full nodes and a
+ * rebalance after a removal, work on the finger itself and leave it a
+ * path (a rebalance follows its own slot); a root that goes away drops it
+ * (depth 0).  So a finger with a depth is always a path, and vm_map_check
+ * verifies that after every change the tests make.  Keys changing within
  * the leaves do not matter, because a reuse checks that the key still
  * falls in the finger's leaf.  Only the exclusive lock's holder uses or
  * moves the finger; readers descend on their own paths (vm_map_check only

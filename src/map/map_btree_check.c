@@ -152,16 +152,16 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 	return true;
 }
 
-/* A finger the map trusts (map_btree.h) must be a path of the index as it
- * is: from the root, each node the child its parent holds at the recorded
- * slot, down to a leaf.  A change that kept trusting a finger it had moved
- * off the index (a rebalance that lost track of its path, say) fails here
- * before a later change follows it. */
+/* The map's finger, when it has one (map_btree.h), must be a path of the
+ * index as it is: from the root, each node the child its parent holds at
+ * the recorded slot, down to a leaf.  A change that moved nodes and left
+ * the finger off the index (a rebalance that lost track of its path, say)
+ * fails here before a later change follows it. */
 static bool check_finger(struct bt_walk *w, const struct vm_map *map)
 {
 	const struct bt_path *f = &map->finger;
 
-	if (f->depth == 0 || map->finger_gen != map->bt_gen)
+	if (f->depth == 0)
 		return true;
 	if (f->depth != map->bt_depth || f->node[0] != map->bt_root)
 		return fail(w, "finger: depth %d from %s, the index has depth %d", f->depth,

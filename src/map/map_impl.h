@@ -78,14 +78,12 @@ struct vm_map {
 	struct bt_node *bt_free[2]; /* spare leaves [1] and inner nodes [0],
 	                             * reserved before changes */
 	unsigned bt_nfree[2];
-	/* The finger (map_btree.c): the path of the last descent a change
+	/* The finger (map_btree.h): the path of the last descent a change
 	 * made, which the next change reuses when its key lies in the same
-	 * leaf.  bt_gen counts the nodes taken and given back, which is what
-	 * can move a path; the finger is good while finger_gen equals it.
-	 * Only holders of the exclusive lock write these; vm_map_check reads
-	 * them under the shared one, when no writer can run. */
+	 * leaf; depth 0 when there is none.  Only holders of the exclusive
+	 * lock write it; vm_map_check reads it under the shared one, when no
+	 * writer can run. */
 	struct bt_path finger;
-	uint64_t bt_gen, finger_gen;
 	uint64_t nentries;
 	bsdvm_size_t size;          /* mapped bytes, guards excluded */
 	bsdvm_size_t page_size;

@@ -70,6 +70,12 @@ static int new_anon_page(struct bsdvm_sys *sys, struct vm_amap *amap, uint64_t s
 static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t va,
     bsdvm_prot_t access, bool wire);
 
+/* A pager object whose store must never be written. */
+static bool object_read_only(const struct vm_object *obj)
+{
+	return obj->type == OBJ_PAGER && !obj->writable;
+}
+
 int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool wire)
 {
 	struct bsdvm_sys *sys = vm->sys;
@@ -104,19 +110,16 @@ int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool 
 		if (e == NULL || (e->eflags & MAP_ENTRY_GUARD))
 			return KERN_PROTECTION_FAILURE; /* the guard tail */
 	}
+	/* wiring asks for no more than the entry grants (wire.c), and never
+	 * wires a PROT_NONE entry */
 	prot = e->protection;
-	if (wire) {
-		/* wiring faults with the entry's maximum protection, as NetBSD's
-		 * uvm_fault_wire does: copy-on-write is resolved now, so the
-		 * wired page stays the entry's page whatever protect does later */
-		if ((access & ~e->max_protection) != 0)
-			return KERN_PROTECTION_FAILURE;
-	} else if (prot == VM_PROT_NONE || (access & ~prot) != 0) {
+	if (prot == VM_PROT_NONE || (access & ~prot) != 0)
 		return KERN_PROTECTION_FAILURE;
-	}
-	/* a shared mapping cannot write into a file opened read-only */
+	/* a shared mapping cannot write into a file opened read-only; its
+	 * pages are entered without write (fault_entry), so every write
+	 * comes here, read first or not */
 	if (write && e->object != NULL && !(e->eflags & MAP_ENTRY_COW) &&
-	    e->object->type == OBJ_PAGER && !e->object->writable)
+	    object_read_only(e->object))
 		return KERN_PROTECTION_FAILURE;
 	/* a fault that fails must leave the entry as it found it: an amap
 	 * made here for nothing is taken back, and NEEDS_COPY with it */
@@ -144,13 +147,16 @@ static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t 
 	struct vm_anon *anon = NULL;
 	bsdvm_prot_t prot = e->protection, enter_prot;
 	bool write = (access & VM_PROT_WRITE) != 0;
+	/* copy-on-write is resolved by a write, and by wiring (wire.c says
+	 * why wiring does it whatever the protections) */
+	bool resolve = write || wire;
 	uint64_t pidx = (va - e->start) >> sys->page_shift, slot = 0;
 	int rv;
 
 	/* private memory needs an amap: anonymous entries always, private
 	 * object mappings once written */
 	if (e->aux == NULL &&
-	    (e->object == NULL || (write && (e->eflags & MAP_ENTRY_COW)))) {
+	    (e->object == NULL || (resolve && (e->eflags & MAP_ENTRY_COW)))) {
 		rv = amap_new_for_entry(sys, e);
 		if (rv != KERN_SUCCESS)
 			return rv;
@@ -164,11 +170,11 @@ static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t 
 		rv = anon_load(sys, anon);
 		if (rv != KERN_SUCCESS)
 			return rv;
-		if (write && anon->ref > 1) {
+		if (resolve && anon->ref > 1) {
 			rv = new_anon_page(sys, e->aux, slot, anon->page, &anon);
 			if (rv != KERN_SUCCESS)
 				return rv;
-		} else if (write && anon->was_shared) {
+		} else if (resolve && anon->was_shared) {
 			/* the other sharers copied or went away: the last one keeps
 			 * the page without copying it */
 			anon->was_shared = false;
@@ -183,15 +189,15 @@ static int fault_entry(struct vmspace *vm, struct vm_map_entry *e, bsdvm_addr_t 
 		rv = object_get_page(e->object, (e->offset >> sys->page_shift) + pidx, &opg);
 		if (rv != KERN_SUCCESS)
 			return rv;
-		if (write && (e->eflags & MAP_ENTRY_COW)) {
+		if (resolve && (e->eflags & MAP_ENTRY_COW)) {
 			rv = new_anon_page(sys, e->aux, slot, opg, &anon);
 			if (rv != KERN_SUCCESS)
 				return rv;
 			pg = anon->page;
 		} else {
 			pg = opg;
-			if (e->eflags & MAP_ENTRY_COW)
-				enter_prot &= ~VM_PROT_WRITE;
+			if ((e->eflags & MAP_ENTRY_COW) || object_read_only(e->object))
+				enter_prot &= ~VM_PROT_WRITE; /* the write must fault */
 			else if (write)
 				pg->flags |= PG_DIRTY;
 		}

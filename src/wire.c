@@ -4,10 +4,23 @@
  * Entry wired counts nest (each wiring adds one); a user (mlock) wiring is
  * counted at most once per entry, as FreeBSD's USER_WIRED does.  Pages are
  * wired when their entry's count goes from 0 to 1, by faulting each page
- * in with the entry's full protection (so copy-on-write is resolved now,
- * as both BSDs do) and raising the page's wire count; they are unwired when
- * the count returns to 0.  If a page cannot be made resident, everything
- * this call did is rolled back.
+ * in and raising the page's wire count; they are unwired when the count
+ * returns to 0.  If a page cannot be made resident, everything this call
+ * did is rolled back.
+ *
+ * The wiring fault resolves copy-on-write for all private memory, so a
+ * wired page is the entry's own (an anon no other amap references).  The
+ * BSDs resolve it only where the entry may be written: NetBSD when the
+ * maximum protection allows it (uvm_map_pageable passes max_protection to
+ * uvm_fault_wire), FreeBSD when the current one does (vm_map_lookup faults
+ * a wired entry with its protection).  That leaves a hole NetBSD marks
+ * with an XXX in uvm_amap.c amap_add: when the amap is
+ * shared (VM_INHERIT_SHARE), a sibling that may write replaces the page
+ * in the shared slot, and the wired mapping silently moves to an unwired
+ * page while the old one stays wired.  Resolving always closes it: in a
+ * shared slot holding an anon of its own, a sibling's write lands in
+ * place.  Later forks copy wired pages at once (amap_copy_range), so the
+ * anon never becomes shared copy-on-write again while it is wired.
  */
 #include "mem/mem_impl.h"
 
@@ -98,12 +111,11 @@ static int wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e)
 	bsdvm_addr_t va;
 	int rv = KERN_SUCCESS;
 
-	/* private memory that may ever be written is made private now */
-	bsdvm_prot_t access = e->protection;
+	/* the rights the entry grants, less write: wiring writes nothing
+	 * (a shared page is not dirtied by it), and the wiring fault makes
+	 * private memory private by itself */
+	bsdvm_prot_t access = e->protection & ~VM_PROT_WRITE;
 
-	if ((e->max_protection & VM_PROT_WRITE) &&
-	    (e->object == NULL || (e->eflags & MAP_ENTRY_COW)))
-		access |= VM_PROT_WRITE;
 	for (va = e->start; va < e->end; va += sys->page_size) {
 		struct vm_page *pg;
 

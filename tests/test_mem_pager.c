@@ -864,6 +864,27 @@ static void test_optional_ops(void)
 	MAP_OBJ(vm, addr, 2 * PG, VM_PROT_READ, BSDVM_MAPF_SHARED, robj, 0);
 	MAP_OBJ(vm, addr + 4 * PG, 2 * PG, VM_PROT_RW, 0, robj, 0);
 	VERIFY(vm, rm, addr, 2 * PG);
+	/* a shared read/write entry made with the map engine, which does not
+	 * know the object is read-only: every write fails, also to a page a
+	 * read faulted in first (that read must not map it writable) */
+	{
+		struct bsdvm_entry_attrs at = bsdvm_attrs_anon(VM_PROT_RW, VM_PROT_RW);
+		bsdvm_addr_t w = addr + 8 * PG;
+		uint8_t byte = 0;
+
+		at.object = robj;
+		at.inherit = VM_INHERIT_SHARE;
+		bsdvm_object_reference(robj); /* the entry takes it */
+		CHECK_KERN(bsdvm_map_insert(M(vm), w, w + 2 * PG, &at), KERN_SUCCESS);
+		CHECK_MAP(M(vm));
+		CHECK_KERN(bsdvm_copyout(vm, &byte, w, 1, NULL), KERN_PROTECTION_FAILURE);
+		CHECK_KERN(bsdvm_copyin(vm, w + PG, &byte, 1, NULL), KERN_SUCCESS);
+		CHECK_EQ_U64(byte, rm[PG]);
+		byte = (uint8_t)~byte;
+		CHECK_KERN(bsdvm_copyout(vm, &byte, w + PG, 1, NULL), KERN_PROTECTION_FAILURE);
+		VERIFY(vm, rm, w, 2 * PG);
+		VERIFY(vm, rm, addr, 2 * PG);
+	}
 	PUT(vm, NULL, addr + 4 * PG, addr + 4 * PG, 2 * PG, 63); /* private */
 	CHECK_KERN(bsdvm_object_sync(robj), KERN_SUCCESS);
 	pageout_all(s);

@@ -11,8 +11,8 @@
  *    wired page count and wired size exactly as before;
  *  - RLIMIT_MEMLOCK (vmspace and process limits);
  *  - wired pages are resident and survive pageout;
- *  - wiring copy-on-write memory after fork breaks the sharing; fork of
- *    wired memory copies it.
+ *  - wiring copy-on-write memory after fork breaks the sharing, whatever
+ *    the maximum protection; fork of wired memory copies it.
  *
  * Every mutating step is followed by vm_map_check; every scenario ends with
  * all vmspaces freed, the system's counters at zero and, after
@@ -592,6 +592,74 @@ static void test_wire_shared_then_copied(void)
 	FINISH(s);
 }
 
+/*
+ * A process lowers its maximum protection to read-only, then wires memory
+ * whose amap it shares (INHERIT_SHARE) with a sibling that may still
+ * write.  The page is still shared copy-on-write: with a COPY child of the
+ * sibling (anonymous memory) or with the object it maps privately.  The
+ * wiring must make the page the amap's own, so that the sibling's write
+ * lands in the wired page: the wired process sees it, the page stays
+ * resident through pageout, and unwiring leaves nothing wired.  (NetBSD
+ * resolves copy-on-write only when the maximum allows writing, and the
+ * sibling's write would replace the wired page in the shared slot.)
+ */
+static void test_wire_readonly_max_shared(bool object)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 256);
+	struct vmspace *p = new_vm(s), *sib, *c = NULL;
+	const bsdvm_addr_t a = 0x40000000;
+	const size_t n = 2 * PG;
+	struct vm_object *obj = NULL;
+	uint8_t *mp = model_new(n), *mc = NULL;
+	bsdvm_addr_t at = a;
+
+	if (object) {
+		CHECK_KERN(bsdvm_object_anon(s, n, &obj), KERN_SUCCESS);
+		CHECK_KERN(bsdvm_vmspace_mmap(p, &at, n, VM_PROT_RW, VM_PROT_RW, BSDVM_MAPF_FIXED,
+		    obj, 0), KERN_SUCCESS);
+		VERIFY(p, mp, a, n); /* reads the object's zero pages */
+	} else {
+		MAP_AT(p, a, n, 0);
+		PUT(p, mp, a, a, n, 1);
+	}
+	CHECK_KERN(bsdvm_map_inherit(M(p), a, a + n, VM_INHERIT_SHARE), KERN_SUCCESS);
+	sib = FORK(p);
+	if (!object) {
+		CHECK_KERN(bsdvm_map_inherit(M(sib), a, a + n, VM_INHERIT_COPY), KERN_SUCCESS);
+		c = FORK(sib);
+		mc = model_dup(mp, n);
+	}
+	CHECK_KERN(bsdvm_map_protect(M(p), a, a + n, VM_PROT_READ, VM_PROT_READ,
+	    BSDVM_PROTECT_SET_PROT | BSDVM_PROTECT_SET_MAX), KERN_SUCCESS);
+	CHECK_MAP(M(p));
+	CHECK_KERN(wire(p, a, a + n, BSDVM_WIRE_USER), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 2);
+	PUT(sib, mp, a, a, PG, 2);
+	VERIFY(p, mp, a, n);
+	VERIFY(sib, mp, a, n);
+	if (c != NULL)
+		VERIFY(c, mc, a, n);
+	pageout_all(s);
+	CHECK(bsdvm_vmspace_resident(p, a));
+	CHECK(bsdvm_vmspace_resident(p, a + PG));
+	CHECK_EQ_U64(wired_pages(s), 2);
+	CHECK_KERN(unwire(p, a, a + n, BSDVM_WIRE_USER), KERN_SUCCESS);
+	CHECK_EQ_U64(wired_pages(s), 0);
+	VERIFY(p, mp, a, n);
+	bsdvm_vmspace_free(p);
+	bsdvm_vmspace_free(sib);
+	if (c != NULL) {
+		CHECK_EQ_U64(wired_pages(s), 0);
+		VERIFY(c, mc, a, n);
+		bsdvm_vmspace_free(c);
+	}
+	if (obj != NULL)
+		bsdvm_object_deallocate(obj);
+	free(mp);
+	free(mc);
+	FINISH(s);
+}
+
 int main(void)
 {
 	test_wire_basic(4096);
@@ -605,5 +673,7 @@ int main(void)
 	test_wire_cow(4096);
 	test_wire_cow(16384);
 	test_wire_shared_then_copied();
+	test_wire_readonly_max_shared(false);
+	test_wire_readonly_max_shared(true);
 	return test_main_exit("test_mem_wire");
 }

@@ -16,8 +16,8 @@
 
 /* ---- sparse arrays (amap slots, object pages) ---- */
 
-/* One slot: a pointer and a number (amap: anon + reference count of the
- * entries covering the slot; object: page + swap slot). */
+/* One slot: a pointer and a number (amap: the anon, number unused;
+ * object: page + swap slot). */
 struct spa_slot {
 	void *p;
 	uint64_t v;
@@ -68,7 +68,7 @@ struct vm_anon {
 struct vm_amap {
 	uint32_t ref;        /* entries referencing this amap */
 	bool shared;         /* some reference came from INHERIT_SHARE */
-	struct spa slots;    /* p = anon, v = number of entries covering the slot */
+	struct spa slots;    /* p = anon (v is unused: no per-slot counts, see amap.c) */
 };
 
 /* ---- memory objects ---- */
@@ -213,7 +213,8 @@ struct vm_page *entry_page(struct bsdvm_sys *sys, struct vm_map_entry *e, bsdvm_
 void vm_wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e, bool wire);
 
 /* ---- faults (fault.c) ---- */
-/* Caller holds map (exclusive) and sys locks.  wire: wiring fault. */
+/* Caller holds map (exclusive) and sys locks.  wire: a wiring fault,
+ * which also resolves copy-on-write (wire.c). */
 int fault_locked(struct vmspace *vm, bsdvm_addr_t va, bsdvm_prot_t access, bool wire);
 
 /* ---- wiring (wire.c): caller holds the map lock exclusively ---- */

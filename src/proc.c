@@ -76,9 +76,10 @@ void bsdvm_proc_set_vmspace(struct proc *p, struct vmspace *vm)
 {
 	struct vmspace *old = p->vm;
 
-	/* a vmspace nobody else uses yet (exec) takes the process's limits;
-	 * one shared with another process (uvmspace_share) keeps its own */
-	if (bsdvm_vmspace_refcount(vm) == 1 && vm != old)
+	/* the vmspace obeys the limits of the process that moved in last,
+	 * whether it is new (exec) or shared with others (uvmspace_share):
+	 * limits live in the vmspace, where growth and wiring check them */
+	if (vm != old)
 		bsdvm_vmspace_set_limits(vm, &p->limits);
 	bsdvm_vmspace_reference(vm);
 	p->vm = vm;

@@ -35,6 +35,7 @@
  *  N25 UVM_FLAG_VAONLY: unmap only VA space, used by uvm_unmap
  *      (refused by uvm_map, accepted by uvm_unmap1)                      test_flag_vaonly
  *  N26 (bsdvm/NetBSD) UVM_FLAG_UNMAP with FIXED replaces what is there   test_flag_unmap
+ *      (NetBSD) UVM_FLAG_COLORMATCH: align is a page colour to match     test_flag_colormatch
  *  N27 the UVM_MAPFLAG arguments can be combined with an or operator     test_mapflag_layout
  *  N28 special macros check protection combinations, e.g. UVM_PROT_WX    test_mapflag_prot
  *  N29 UVM_PROTECTION, UVM_INHERIT, UVM_MAXPROTECTION, UVM_ADVICE return
@@ -71,7 +72,7 @@
  * test_errors_unmap, test_errors_pageable, test_errors_checkprot,
  * test_errors_protect, test_errors_deallocate, test_errors_uvmspace.
  *
- * 51 statements, 53 test functions (46 for the statements, 7 for bad
+ * 51 statements, 54 test functions (47 for the statements, 7 for bad
  * arguments).
  */
 #include <errno.h>
@@ -428,12 +429,24 @@ static void test_map_obj_unknown_offset(void)
 {
 	struct bsdvm_sys *sys = sys_new(false, 0);
 	struct vm_map *kmap = bsdvm_vmspace_map(bsdvm_sys_kernel(sys));
-	struct vm_object *obj;
+	struct uvm_object *obj; /* the page's name for the object type */
 	struct bsdvm_region r;
 	const vaddr_t kmin = bsdvm_map_min(kmap);
 	vaddr_t s;
+	char *before;
 
 	CHECK_KERN(bsdvm_object_anon(sys, 0x100000, &obj), KERN_SUCCESS);
+	/* a fixed start below the map has no offset to derive: outside the
+	 * map, ENOMEM as without an object, and nothing changes */
+	before = test_map_listing(kmap);
+	s = kmin - PG;
+	CHECK(uvm_map(kmap, &s, 2 * PG, obj, UVM_UNKNOWN_OFFSET, 0,
+	    UVM_MAPFLAG(UVM_PROT_RW, UVM_PROT_RW, UVM_INH_NONE, UVM_ADV_NORMAL,
+	    UVM_FLAG_FIXED)) == ENOMEM);
+	CHECK(unchanged(kmap, before));
+	CHECK(s == kmin - PG);
+	CHECK(bsdvm_object_refcount(obj) == 1);
+	free(before);
 	bsdvm_object_reference(obj);
 	s = kmin + 0x40000;
 	CHECK(uvm_map(kmap, &s, 2 * PG, obj, UVM_UNKNOWN_OFFSET, 0,
@@ -999,15 +1012,33 @@ static void test_flag_quantum(void)
 	fx_fini(&f);
 }
 
+/*
+ * Thread B maps size bytes at start with flags (WAITVA) into a full map
+ * and must sleep; thread A (here) then unmaps [ustart, ustart + size),
+ * and B must return only after that, having mapped it at want.
+ */
+static void waitva_until_unmap(struct vm_map *map, vaddr_t start, uvm_flag_t flags,
+    vaddr_t ustart, vsize_t size, vaddr_t want, const char *what)
+{
+	atomic_int unmapped = 0;
+	struct job j = { .kind = JOB_MAP, .map = map, .start = start, .size = size,
+		.flags = flags, .watch = &unmapped };
+	pthread_t t;
+	bool blocked = job_blocked(&t, &j);
+
+	atomic_store(&unmapped, 1);
+	uvm_unmap(map, ustart, ustart + size);
+	job_join(t, &j, what);
+	CHECK(blocked);
+	CHECK(j.seen == 1); /* it returned only after the unmap */
+	CHECK(j.rv == 0);
+	CHECK_EQ_U64(j.start, want);
+}
+
 static void test_flag_waitva(void)
 {
 	struct fx f;
-	atomic_int unmapped = 0;
-	struct job j = { .kind = JOB_MAP, .start = UMIN, .size = 4 * PG,
-		.flags = MF(UVM_FLAG_WAITVA) };
-	pthread_t t;
 	vaddr_t s = UMIN;
-	bool blocked;
 
 	/* thread A (here) fills a 16-page map */
 	fx_init2(&f, UMIN, UMIN + 16 * PG, false);
@@ -1015,18 +1046,14 @@ static void test_flag_waitva(void)
 	/* without WAITVA: no space, at once */
 	s = UMIN;
 	CHECK(uvm_map(f.map, &s, 4 * PG, NULL, UVM_UNKNOWN_OFFSET, 0, MF(0)) == ENOMEM);
-	/* thread B asks with WAITVA and sleeps */
-	j.map = f.map;
-	j.watch = &unmapped;
-	blocked = job_blocked(&t, &j);
-	/* A frees four pages; B wakes and gets them */
-	atomic_store(&unmapped, 1);
-	uvm_unmap(f.map, UMIN + 4 * PG, UMIN + 8 * PG);
-	job_join(t, &j, "uvm_map(WAITVA)");
-	CHECK(blocked);
-	CHECK(j.seen == 1); /* it returned only after the unmap */
-	CHECK(j.rv == 0);
-	CHECK_EQ_U64(j.start, UMIN + 4 * PG);
+	/* thread B searches with WAITVA and sleeps; A frees four pages, B
+	 * wakes and gets them */
+	waitva_until_unmap(f.map, UMIN, MF(UVM_FLAG_WAITVA), UMIN + 4 * PG, 4 * PG,
+	    UMIN + 4 * PG, "uvm_map(WAITVA)");
+	CHECK(bsdvm_map_largest_gap(f.map) == 0);
+	/* NetBSD: a fixed range in use is waited for the same way */
+	waitva_until_unmap(f.map, UMIN + 8 * PG, MF(UVM_FLAG_FIXED | UVM_FLAG_WAITVA),
+	    UMIN + 8 * PG, 2 * PG, UMIN + 8 * PG, "uvm_map(FIXED|WAITVA)");
 	CHECK(bsdvm_map_largest_gap(f.map) == 0);
 	fx_fini(&f);
 }
@@ -1083,6 +1110,81 @@ static void test_flag_unmap(void)
 
 /* ------------------------------------------------------------------ */
 /* uvm_unmap */
+
+/*
+ * NetBSD (the page is silent): with UVM_FLAG_COLORMATCH, align is a page
+ * colour below the system's number of colours, and the mapping starts at
+ * the first page (bottom-up; the last top-down) whose page number has that
+ * colour: number mod colours.  A map outside any system has one colour.
+ */
+static void test_flag_colormatch(void)
+{
+	struct bsdvm_sys_params sp = { .page_colors = 8 };
+	struct bsdvm_sys *sys;
+	struct vmspace *vm;
+	struct vm_map *map, *plain;
+	struct bsdvm_map_params mp = { .min = UMIN, .max = UMAX };
+	char *before;
+	vaddr_t s;
+
+	CHECK_KERN(bsdvm_sys_create(&sp, &sys), KERN_SUCCESS);
+	CHECK(bsdvm_sys_page_colors(sys) == 8);
+	CHECK_KERN(bsdvm_vmspace_create(sys, UMIN, UMAX, 0, &vm), KERN_SUCCESS);
+	map = bsdvm_vmspace_map(vm);
+	CHECK(map_fixed(map, UMIN, 5 * PG, 0) == 0);
+	for (vsize_t c = 0; c < 8; c++) {
+		s = UMIN;
+		CHECK(uvm_map(map, &s, PG, NULL, UVM_UNKNOWN_OFFSET, c,
+		    MF(UVM_FLAG_COLORMATCH | UVM_FLAG_NOMERGE)) == 0);
+		CHECK_EQ_U64((s / PG) % 8, c);
+		/* the first page of that colour at or above the hint that is free */
+		CHECK(s >= UMIN + 5 * PG && s < UMIN + 5 * PG + 8 * PG);
+		CHECK_MAP(map);
+	}
+	/* colour 5 again: its page above UMIN + 5 pages is taken, so the next */
+	s = UMIN;
+	CHECK(uvm_map(map, &s, 2 * PG, NULL, UVM_UNKNOWN_OFFSET, 5,
+	    MF(UVM_FLAG_COLORMATCH)) == 0);
+	CHECK_EQ_U64((s / PG) % 8, 5);
+	CHECK(s >= UMIN + 13 * PG);
+	/* colours run up to 7; FIXED takes no colour other than 0 */
+	before = test_map_listing(map);
+	s = UMIN;
+	CHECK(uvm_map(map, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 8, MF(UVM_FLAG_COLORMATCH)) ==
+	    EINVAL);
+	s = UMAX - PG;
+	CHECK(uvm_map(map, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 3,
+	    MF(UVM_FLAG_COLORMATCH | UVM_FLAG_FIXED)) == EINVAL);
+	CHECK(unchanged(map, before));
+	free(before);
+	CHECK(uvm_map(map, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 0,
+	    MF(UVM_FLAG_COLORMATCH | UVM_FLAG_FIXED)) == 0);
+	CHECK(s == UMAX - PG);
+	bsdvm_vmspace_free(vm);
+	/* top-down: the highest page of the colour at or below the hint */
+	CHECK_KERN(bsdvm_vmspace_create(sys, UMIN, UMAX, BSDVM_MAP_TOPDOWN, &vm), KERN_SUCCESS);
+	map = bsdvm_vmspace_map(vm);
+	s = UMAX - PG;
+	CHECK(uvm_map(map, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 6, MF(UVM_FLAG_COLORMATCH)) == 0);
+	CHECK_EQ_U64((s / PG) % 8, 6);
+	CHECK(s <= UMAX - PG && s > UMAX - PG - 8 * PG);
+	bsdvm_vmspace_free(vm);
+	bsdvm_sys_destroy(sys);
+	/* colours must be a power of two */
+	sp.page_colors = 12;
+	CHECK_KERN(bsdvm_sys_create(&sp, &sys), KERN_INVALID_ARGUMENT);
+	/* one colour outside a system */
+	CHECK_KERN(bsdvm_map_create(&mp, &plain), KERN_SUCCESS);
+	s = UMIN + 3 * PG;
+	CHECK(uvm_map(plain, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 0, MF(UVM_FLAG_COLORMATCH)) == 0);
+	CHECK(s == UMIN + 3 * PG);
+	before = test_map_listing(plain);
+	CHECK(uvm_map(plain, &s, PG, NULL, UVM_UNKNOWN_OFFSET, 1, MF(UVM_FLAG_COLORMATCH)) ==
+	    EINVAL);
+	CHECK(unchanged(plain, before));
+	free(before);
+	bsdvm_map_destroy(plain);
+}
 
 static void test_unmap(void)
 {
@@ -1510,6 +1612,26 @@ static void test_uvmspace_exec_new(void)
 	bsdvm_proc_destroy(p1);
 	bsdvm_proc_destroy(p2);
 	CHECK(stats(sys).vmspaces == n - 1);
+
+	/* a process running in the kernel's vmspace, which is never emptied,
+	 * also gets a new one; the kernel's stays as it was */
+	{
+		struct vmspace *kvm = bsdvm_sys_kernel(sys);
+		char *before = test_map_listing(bsdvm_vmspace_map(kvm));
+
+		CHECK_KERN(bsdvm_proc_create(sys, kvm, &p1), KERN_SUCCESS);
+		l.l_proc = p1;
+		uvmspace_exec(&l, 0x20000, 0x7f000000);
+		nvm = bsdvm_proc_vmspace(p1);
+		CHECK(nvm != kvm);
+		CHECK(bsdvm_map_min(bsdvm_vmspace_map(nvm)) == 0x20000);
+		CHECK(bsdvm_map_max(bsdvm_vmspace_map(nvm)) == 0x7f000000);
+		CHECK(nentries(bsdvm_vmspace_map(nvm)) == 0);
+		CHECK(bsdvm_vmspace_refcount(kvm) == 1);
+		CHECK(unchanged(bsdvm_vmspace_map(kvm), before));
+		free(before);
+		bsdvm_proc_destroy(p1);
+	}
 }
 
 static void test_uvmspace_fork(void)
@@ -1583,6 +1705,7 @@ static void test_uvmspace_share(void)
 	struct bsdvm_sys *sys = bsdvm_default_sys();
 	struct proc *p1, *p2;
 	struct vmspace *vm1, *vm2;
+	struct bsdvm_rlimits lim1, lim2, got;
 	uint64_t n;
 
 	CHECK_KERN(bsdvm_proc_create(sys, NULL, &p1), KERN_SUCCESS);
@@ -1591,7 +1714,19 @@ static void test_uvmspace_share(void)
 	vm2 = bsdvm_proc_vmspace(p2);
 	CHECK(vm1 != vm2);
 	n = stats(sys).vmspaces;
+	lim1.stack = lim1.vmem = BSDVM_RLIM_INFINITY;
+	lim2 = lim1;
+	lim1.memlock = 0x1000;
+	lim2.memlock = 0x100000;
+	bsdvm_proc_set_limits(p1, &lim1);
+	bsdvm_proc_set_limits(p2, &lim2);
+	/* also while a third holder keeps a reference, the shared space
+	 * obeys p2's limits from now on */
+	bsdvm_vmspace_reference(vm1);
 	uvmspace_share(p1, p2);
+	bsdvm_vmspace_get_limits(vm1, &got);
+	CHECK_EQ_U64(got.memlock, 0x100000);
+	uvmspace_free(vm1);
 	CHECK(bsdvm_proc_vmspace(p2) == vm1);
 	CHECK(bsdvm_vmspace_refcount(vm1) == 2);
 	CHECK(stats(sys).vmspaces == n - 1); /* p2's old space had no other user */
@@ -1795,7 +1930,8 @@ static void test_errors_uvm_map(void)
 		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0,
 		  base | UVM_FLAG_UNMAP | UVM_FLAG_FIXED | UVM_FLAG_NOWAIT, EINVAL },
 		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0, base | UVM_FLAG_VAONLY, EINVAL },
-		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0, base | 0x04000000u, EINVAL },
+		/* a colour the system does not have (it has one) */
+		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 1, base | UVM_FLAG_COLORMATCH, EINVAL },
 		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0, base | 0x10000000u, EINVAL },
 		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0, base | 0x80000000u, EINVAL },
 		{ UMIN, PG, false, UVM_UNKNOWN_OFFSET, 0, base | 0x8u, EINVAL },
@@ -2033,6 +2169,7 @@ int main(void)
 	test_flag_waitva();
 	test_flag_vaonly();
 	test_flag_unmap();
+	test_flag_colormatch();
 	/* the rest of the page */
 	test_unmap();
 	test_unmap_takes_lock();

@@ -26,6 +26,10 @@ typedef bsdvm_off_t voff_t;
 typedef bsdvm_prot_t vm_prot_t;
 typedef uint32_t uvm_flag_t;
 
+/* NetBSD's memory object: bsdvm's struct vm_object under NetBSD's name, so
+ * that code written to uvm_map(9)'s synopsis compiles unchanged. */
+#define uvm_object vm_object
+
 /* A light-weight process: enough of NetBSD's struct lwp for uvmspace_exec. */
 struct lwp {
 	struct proc *l_proc;
@@ -70,11 +74,12 @@ struct lwp {
 #define UVM_FLAG_WAITVA   0x00800000 /* sleep until an unmap frees space */
 #define UVM_FLAG_QUANTUM  0x01000000 /* the entry refuses to be split */
 #define UVM_FLAG_VAONLY   0x02000000 /* unmap side: VA only */
+#define UVM_FLAG_COLORMATCH 0x04000000 /* align is a page colour to match */
 #define UVM_FLAG_UNMAP    0x08000000 /* with FIXED: replace what is mapped */
 #define UVM_FLAG_MASK                                                              \
 	(UVM_FLAG_FIXED | UVM_FLAG_OVERLAY | UVM_FLAG_NOMERGE | UVM_FLAG_COPYONW |  \
 	 UVM_FLAG_AMAPPAD | UVM_FLAG_TRYLOCK | UVM_FLAG_NOWAIT | UVM_FLAG_WAITVA |  \
-	 UVM_FLAG_QUANTUM | UVM_FLAG_UNMAP)
+	 UVM_FLAG_QUANTUM | UVM_FLAG_COLORMATCH | UVM_FLAG_UNMAP)
 
 #define UVM_MAPFLAG(prot, maxprot, inh, advice, flags)                            \
 	((uvm_flag_t)((prot) | ((maxprot) << 8) | (inh) | ((advice) << 12) | (flags)))
@@ -97,7 +102,7 @@ BSDVM_API struct bsdvm_sys *bsdvm_default_sys(void);
 BSDVM_API void uvm_init(void);
 
 BSDVM_API int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
-    struct vm_object *uobj, voff_t uoffset, vsize_t align, uvm_flag_t flags);
+    struct uvm_object *uobj, voff_t uoffset, vsize_t align, uvm_flag_t flags);
 BSDVM_API void uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* uvm_unmap with UVM_FLAG_VAONLY or 0 in flags. */
 BSDVM_API void uvm_unmap1(struct vm_map *map, vaddr_t start, vaddr_t end, int flags);

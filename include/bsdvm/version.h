@@ -8,7 +8,7 @@
 #include <bsdvm/types.h>
 
 #define BSDVM_VERSION_MAJOR 0
-#define BSDVM_VERSION_MINOR 2
+#define BSDVM_VERSION_MINOR 3
 #define BSDVM_VERSION_PATCH 0
 
 #define BSDVM_VERSION_STR_(a, b, c) #a "." #b "." #c

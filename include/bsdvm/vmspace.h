@@ -38,12 +38,15 @@ struct bsdvm_sys_params {
 	const struct bsdvm_platform *platform; /* NULL = default */
 	const struct pmap_ops *pmap;           /* NULL = software pmap */
 	void *pmap_ctx;                        /* NULL with the software pmap */
+	unsigned page_colors;       /* page colours, a power of two up to 65536,
+	                             * for UVM_FLAG_COLORMATCH; 0 = 1 */
 };
 
 BSDVM_API int bsdvm_sys_create(const struct bsdvm_sys_params *params, struct bsdvm_sys **sysp);
 /* Frees the system; every vmspace, process and object must be gone. */
 BSDVM_API void bsdvm_sys_destroy(struct bsdvm_sys *sys);
 BSDVM_API bsdvm_size_t bsdvm_sys_page_size(const struct bsdvm_sys *sys);
+BSDVM_API unsigned bsdvm_sys_page_colors(const struct bsdvm_sys *sys);
 
 struct bsdvm_sys_stats {
 	uint64_t frames;       /* frames in the pool */
@@ -268,8 +271,8 @@ BSDVM_API void bsdvm_proc_set_limits(struct proc *p, const struct bsdvm_rlimits 
 BSDVM_API void bsdvm_proc_get_limits(struct proc *p, struct bsdvm_rlimits *lim);
 BSDVM_API void bsdvm_proc_lock(struct proc *p);
 BSDVM_API void bsdvm_proc_unlock(struct proc *p);
-/* Makes p use vm (taking a reference, dropping the old one).  A vmspace
- * nobody else uses yet takes p's limits; a shared one keeps its own. */
+/* Makes p use vm (taking a reference, dropping the old one); vm takes p's
+ * limits, so a shared vmspace obeys the process that joined it last. */
 BSDVM_API void bsdvm_proc_set_vmspace(struct proc *p, struct vmspace *vm);
 
 /* ------------------------------------------------------------------ */

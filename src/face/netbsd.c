@@ -43,7 +43,8 @@ static int decode_mapflag(struct vm_map *map, vsize_t size, vsize_t align, uvm_f
 		return EINVAL;
 	if (size == 0 || (size & map->page_mask) != 0)
 		return EINVAL;
-	if (align != 0 && (align & (align - 1)) != 0)
+	/* with COLORMATCH, align is a colour number (checked in uvm_map) */
+	if (!(f & UVM_FLAG_COLORMATCH) && align != 0 && (align & (align - 1)) != 0)
 		return EINVAL;
 	if (((f & UVM_FLAG_FIXED) && align != 0) ||
 	    ((f & UVM_FLAG_NOWAIT) && (f & UVM_FLAG_WAITVA)) ||
@@ -69,7 +70,7 @@ static int decode_mapflag(struct vm_map *map, vsize_t size, vsize_t align, uvm_f
 	return 0;
 }
 
-int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object *uobj,
+int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct uvm_object *uobj,
     voff_t uoffset, vsize_t align, uvm_flag_t flags)
 {
 	struct bsdvm_entry_attrs a;
@@ -87,11 +88,27 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 	if (uobj != NULL && uoffset != UVM_UNKNOWN_OFFSET && (uoffset & map->page_mask) != 0)
 		return EINVAL;
 	req.length = size;
-	/* any power of two is a valid alignment; below a page every page
-	 * boundary satisfies it */
-	req.align = align != 0 && align < map->page_size ? map->page_size : align;
 	vm = bsdvm_map_vmspace(map);
-	if (uobj == NULL && uoffset != UVM_UNKNOWN_OFFSET && align == 0 && vm != NULL) {
+	if (flags & UVM_FLAG_COLORMATCH) {
+		/* align is a page colour: the page number of the start, modulo
+		 * the system's colours, must equal it (NetBSD's
+		 * uvm_map_space_avail moves the start to the next such page).
+		 * A map outside any system has one colour. */
+		vsize_t colors = vm != NULL ? vm->sys->page_colors : 1;
+
+		if (align >= colors)
+			return EINVAL; /* NetBSD asserts align < ncolors */
+		if (colors > 1) {
+			req.align = colors * map->page_size;
+			req.align_offset = align * map->page_size;
+		}
+	} else {
+		/* any power of two is a valid alignment; below a page every
+		 * page boundary satisfies it */
+		req.align = align != 0 && align < map->page_size ? map->page_size : align;
+	}
+	if (uobj == NULL && uoffset != UVM_UNKNOWN_OFFSET && align == 0 && vm != NULL &&
+	    !(flags & UVM_FLAG_COLORMATCH)) {
 		/* <NULL, offset>: the offset is only a PMAP_PREFER hint */
 		vm->sys->pmap->prefer(vm->sys->pmap_ctx, uoffset, &req.align, &req.align_offset);
 		if (req.align != 0 && req.align < map->page_size)
@@ -133,9 +150,11 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct vm_object 
 				rv = bsdvm_map_insert_locked(map, start, start + size, &a);
 		}
 		if (rv == KERN_SUCCESS && uobj != NULL && uoffset == UVM_UNKNOWN_OFFSET) {
-			/* <uobj, UVM_UNKNOWN_OFFSET>: the offset follows the address */
+			/* <uobj, UVM_UNKNOWN_OFFSET>: the offset follows the address;
+			 * a fixed start below the map has none, and is outside it */
 			a.offset = start - map_min(map);
-			rv = (flags & UVM_FLAG_UNMAP)
+			rv = start < map_min(map) ? KERN_INVALID_ADDRESS
+			    : (flags & UVM_FLAG_UNMAP)
 			    ? bsdvm_map_fixed_locked(map, start, start + size, &a)
 			    : bsdvm_map_insert_locked(map, start, start + size, &a);
 		}
@@ -259,15 +278,20 @@ void uvmspace_exec(struct lwp *l, vaddr_t start, vaddr_t end)
 {
 	struct proc *p;
 	struct vmspace *old, *nvm;
+	bool kernel;
 
 	if (l == NULL || (p = l->l_proc) == NULL)
 		return;
 	old = bsdvm_proc_vmspace(p);
-	/* the only user: empty it and reuse it */
-	if (bsdvm_vmspace_reset(old, start, end) != KERN_FAILURE)
+	kernel = old == p->sys->kernel;
+	/* the only user: empty it and reuse it (a bad window is refused
+	 * there, changing nothing) */
+	if (!kernel && bsdvm_vmspace_reset(old, start, end) != KERN_FAILURE)
 		return;
-	/* shared with someone else: the process gets a fresh one */
-	if (bsdvm_vmspace_create(p->sys, start, end,
+	/* shared with someone else, or the kernel's, which is never emptied:
+	 * the process gets a fresh one, with the old one's flags unless that
+	 * was the kernel map */
+	if (bsdvm_vmspace_create(p->sys, start, end, kernel ? 0 :
 	    old->map->flags & (BSDVM_MAP_TOPDOWN | BSDVM_MAP_WXORX | BSDVM_MAP_NO_ALIGN_INDEX),
 	    &nvm) != KERN_SUCCESS)
 		return;

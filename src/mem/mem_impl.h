@@ -97,6 +97,7 @@ struct bsdvm_sys {
 	void *lock;                    /* platform mutex */
 	bsdvm_size_t page_size;
 	unsigned page_shift;
+	unsigned page_colors;          /* for UVM_FLAG_COLORMATCH */
 	/* frame pool */
 	uint64_t nframes;
 	struct vm_page *frames;

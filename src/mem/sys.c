@@ -61,6 +61,10 @@ int bsdvm_sys_create(const struct bsdvm_sys_params *params, struct bsdvm_sys **s
 		d.sgrowsiz = 128 * 1024;
 	if (d.stack_guard_pages == 0)
 		d.stack_guard_pages = 1;
+	if (d.page_colors == 0)
+		d.page_colors = 1;
+	if ((d.page_colors & (d.page_colors - 1)) != 0 || d.page_colors > 65536)
+		return KERN_INVALID_ARGUMENT;
 	if ((d.page_size & (d.page_size - 1)) != 0 || d.page_size < 4096 || d.page_size > 65536 ||
 	    (d.uarea_size & (d.page_size - 1)) != 0 || d.sgrowsiz < d.page_size ||
 	    (d.sgrowsiz & (d.page_size - 1)) != 0 || (d.pmap == NULL) != (d.pmap_ctx == NULL))
@@ -77,6 +81,7 @@ int bsdvm_sys_create(const struct bsdvm_sys_params *params, struct bsdvm_sys **s
 	sys->pmap_ctx = d.pmap != NULL ? d.pmap_ctx : (void *)plat;
 	sys->page_size = d.page_size;
 	sys->page_shift = map_ctz(d.page_size); /* a power of two, checked above */
+	sys->page_colors = d.page_colors;
 	sys->nframes = d.frames;
 	sys->nswap = d.swap_pages;
 	sys->sgrowsiz = d.sgrowsiz;
@@ -126,6 +131,11 @@ void bsdvm_sys_destroy(struct bsdvm_sys *sys)
 bsdvm_size_t bsdvm_sys_page_size(const struct bsdvm_sys *sys)
 {
 	return sys->page_size;
+}
+
+unsigned bsdvm_sys_page_colors(const struct bsdvm_sys *sys)
+{
+	return sys->page_colors;
 }
 
 void bsdvm_sys_get_stats(struct bsdvm_sys *sys, struct bsdvm_sys_stats *st)

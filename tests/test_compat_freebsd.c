@@ -1487,6 +1487,12 @@ static void test_errors_find(void)
 		{ UMIN + 1, PG, 0, VMFS_NO_SPACE, RW, VM_PROT_ALL, 0, false, KERN_INVALID_ARGUMENT },
 		{ UMIN, PG, UMAX + 1, VMFS_ANY_SPACE, RW, VM_PROT_ALL, 0, false, KERN_INVALID_ARGUMENT },
 		{ UMIN, 0, 0, VMFS_SUPER_SPACE, RW, VM_PROT_ALL, 0, false, KERN_INVALID_ADDRESS },
+		/* a length of 0 is KERN_INVALID_ADDRESS for a stack too, with
+		 * or without a search */
+		{ UMIN, 0, 0, VMFS_ANY_SPACE, RW, VM_PROT_ALL, MAP_STACK_GROWS_DOWN, false,
+		  KERN_INVALID_ADDRESS },
+		{ UMIN, 0, 0, VMFS_NO_SPACE, RW, VM_PROT_ALL, MAP_STACK_GROWS_DOWN, false,
+		  KERN_INVALID_ADDRESS },
 		{ UMIN, PG, 0, 4, RW, VM_PROT_ALL, 0, false, KERN_INVALID_ARGUMENT },
 		{ UMIN, PG, 0, -1, RW, VM_PROT_ALL, 0, false, KERN_INVALID_ARGUMENT },
 		{ UMIN, PG, 0, VMFS_ALIGNED_SPACE(16) | 1, RW, VM_PROT_ALL, 0, false,
@@ -1582,6 +1588,11 @@ static void test_errors_stack(void)
 	CHECK_KERN(vm_map_stack(f.map, STK_BOS, STK_MAX, RW, VM_PROT_ALL,
 	    MAP_STACK_GROWS_DOWN | MAP_STACK_GROWS_UP), KERN_INVALID_ARGUMENT);
 	CHECK_KERN(vm_map_stack(f.map, STK_BOS, STK_MAX, RW, VM_PROT_ALL, down | 0x10000000),
+	    KERN_INVALID_ARGUMENT);
+	/* a guard or a replacement is no stack */
+	CHECK_KERN(vm_map_stack(f.map, STK_BOS, STK_MAX, RW, VM_PROT_ALL, down | MAP_CREATE_GUARD),
+	    KERN_INVALID_ARGUMENT);
+	CHECK_KERN(vm_map_stack(f.map, STK_BOS, STK_MAX, RW, VM_PROT_ALL, down | MAP_REMAP),
 	    KERN_INVALID_ARGUMENT);
 	/* not larger than the guard */
 	CHECK_KERN(vm_map_stack(f.map, STK_BOS, PG, RW, VM_PROT_ALL, down),

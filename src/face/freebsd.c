@@ -141,7 +141,11 @@ int vm_map_find(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offset
 		rv = KERN_INVALID_ADDRESS;
 	if (rv == KERN_SUCCESS) {
 		if (cow & stack)
-			rv = map_stack_locked(map, start, length, prot, max, a.eflags, a.inherit);
+			/* vm_map_find(9): a length of 0 is KERN_INVALID_ADDRESS
+			 * whatever the strategy (vm_map_stack(9) itself calls a
+			 * max_ssize of 0 KERN_NO_SPACE, as its page says) */
+			rv = length == 0 ? KERN_INVALID_ADDRESS
+			    : map_stack_locked(map, start, length, prot, max, a.eflags, a.inherit);
 		else if (cow & MAP_REMAP)
 			rv = bsdvm_map_fixed_locked(map, start, start + length, &a);
 		else

@@ -375,10 +375,11 @@ static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, i
 	}
 }
 
-/* Marks slots from..BT_SLOTS-1 unused. */
-static void slots_clear(struct bt_node *x, int from)
+/* Marks slots from..to-1 unused: the ones a change just emptied (those
+ * from to on are unused already). */
+static void slots_clear(struct bt_node *x, int from, int to)
 {
-	for (int j = from; j < BT_SLOTS; j++) {
+	for (int j = from; j < to; j++) {
 		x->key[j] = BT_NONE;
 		if (x->leaf) {
 			x->u.l.s[j].end = 0;
@@ -404,7 +405,7 @@ static void slot_close(struct bt_node *x, int i)
 {
 	slots_move(x, i, x, i + 1, x->n - i - 1);
 	x->n--;
-	slots_clear(x, x->n);
+	slots_clear(x, x->n, x->n + 1);
 }
 
 static void set_child(struct bt_node *x, int i, struct bt_node *c)
@@ -431,7 +432,7 @@ static void split_child(struct vm_map *map, struct bt_node *x, int i, bool appen
 	slots_move(r, 0, c, m, BT_SLOTS - m);
 	r->n = (uint16_t)(BT_SLOTS - m);
 	c->n = (uint16_t)m;
-	slots_clear(c, m);
+	slots_clear(c, m, BT_SLOTS);
 	if (c->leaf) {
 		r->u.l.next_start = c->u.l.next_start;
 		c->u.l.next_start = r->key[0];
@@ -592,11 +593,11 @@ static int balance_children(struct bt_node *x, int i)
 	if (move > 0) {
 		slots_move(b, move, b, 0, b->n);
 		slots_move(b, 0, a, a->n - move, move);
-		slots_clear(a, a->n - move);
+		slots_clear(a, a->n - move, a->n);
 	} else if (move < 0) {
 		slots_move(a, a->n, b, 0, -move);
 		slots_move(b, 0, b, -move, b->n + move);
-		slots_clear(b, b->n + move);
+		slots_clear(b, b->n + move, b->n);
 	}
 	a->n = (uint16_t)(total / 2);
 	b->n = (uint16_t)(total - total / 2);

@@ -122,6 +122,8 @@ int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_s
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = map_stack_locked(map, addrbos, max_ssize, prot, max, cow, VM_INHERIT_DEFAULT);
 	bsdvm_map_unlock(map);
@@ -209,11 +211,14 @@ int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_r
 
 int bsdvm_map_growstack(struct vm_map *map, bsdvm_addr_t addr)
 {
-	struct vmspace *vm = bsdvm_map_vmspace(map);
+	struct vmspace *vm;
 	struct bsdvm_rlimits nolim = { BSDVM_RLIM_INFINITY, BSDVM_RLIM_INFINITY,
 		BSDVM_RLIM_INFINITY };
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	vm = bsdvm_map_vmspace(map);
 	bsdvm_map_lock(map);
 	rv = growstack_locked(map, addr, vm != NULL ? &vm->limits : &nolim,
 	    vm != NULL ? &vm->stack : NULL);

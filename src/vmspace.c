@@ -195,14 +195,15 @@ int bsdvm_vmspace_create(struct bsdvm_sys *sys, bsdvm_addr_t min, bsdvm_addr_t m
     uint32_t flags, struct vmspace **vmp)
 {
 	struct bsdvm_map_params mp = {
-		.min = min, .max = max, .page_size = sys->page_size, .flags = flags,
-		.platform = sys->plat,
+		.min = min, .max = max, .flags = flags,
 	};
 	struct vmspace *vm;
 	int rv;
 
-	if (vmp == NULL)
+	if (sys == NULL || vmp == NULL)
 		return KERN_INVALID_ARGUMENT;
+	mp.page_size = sys->page_size;
+	mp.platform = sys->plat;
 	vm = bsdvm_palloc(sys->plat, sizeof(*vm));
 	if (vm == NULL)
 		return KERN_RESOURCE_SHORTAGE;
@@ -268,9 +269,12 @@ void bsdvm_vmspace_free(struct vmspace *vm)
 
 int bsdvm_vmspace_reset(struct vmspace *vm, bsdvm_addr_t min, bsdvm_addr_t max)
 {
-	struct vm_map *map = vm->map;
+	struct vm_map *map;
 	int rv;
 
+	if (vm == NULL)
+		return KERN_INVALID_ARGUMENT;
+	map = vm->map;
 	if (vm->sys->kernel == vm)
 		return KERN_INVALID_ARGUMENT; /* the kernel never execs */
 	if (atomic_load(&vm->refcnt) != 1)
@@ -368,14 +372,15 @@ static bool fork_entry(struct vmspace *child, struct vmspace *parent, struct vm_
 
 int bsdvm_vmspace_fork(struct vmspace *vm, struct vmspace **childp)
 {
-	struct vm_map *map = vm->map;
+	struct vm_map *map;
 	struct vmspace *child;
 	struct vm_map_entry *e;
 	bool ok = true;
 	int rv;
 
-	if (childp == NULL)
+	if (vm == NULL || childp == NULL)
 		return KERN_INVALID_ARGUMENT;
+	map = vm->map;
 	rv = bsdvm_vmspace_create(vm->sys, map_min(map), map_max(map), map->flags, &child);
 	if (rv != KERN_SUCCESS)
 		return rv;
@@ -435,13 +440,14 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
     bsdvm_off_t offset)
 {
 	struct bsdvm_entry_attrs a = bsdvm_attrs_anon(prot, maxprot);
-	struct bsdvm_sys *sys = vm->sys;
+	struct bsdvm_sys *sys;
 	struct vm_object *own = NULL;
 	int rv;
 
-	if (addrp == NULL || (flags & ~BSDVM_MAPF_MASK) != 0 ||
+	if (vm == NULL || addrp == NULL || (flags & ~BSDVM_MAPF_MASK) != 0 ||
 	    ((flags & BSDVM_MAPF_EXCL) && !(flags & BSDVM_MAPF_FIXED)))
 		return KERN_INVALID_ARGUMENT;
+	sys = vm->sys;
 	if (obj == NULL && offset != 0)
 		return KERN_INVALID_ARGUMENT;
 	/* RLIMIT_VMEM / RLIMIT_AS, checked where FreeBSD's mmap checks it

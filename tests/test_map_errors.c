@@ -27,6 +27,8 @@
  *                                                find                   KERN_INVALID_ARGUMENT
  *  NULL req / NULL addrp                         findspace(_locked), find      KERN_INVALID_ARGUMENT
  *  NULL entry                                    clip_start, clip_end   KERN_INVALID_ARGUMENT
+ *  NULL map                                      every function returning a code
+ *                                                that takes no lock held KERN_INVALID_ARGUMENT
  *  start/end not page aligned                    insert, fixed, delete, protect,
  *                                                inherit, madvise       KERN_INVALID_ARGUMENT
  *                                                check_protection       false
@@ -697,6 +699,56 @@ static int find_null_addr(void)
 	return bsdvm_map_find(F.m, &q, b_ok(), NULL);
 }
 
+/* a NULL map, to every function that returns a code and takes the lock
+ * itself (the _locked ones are called with the lock held, so with a map) */
+static int nomap_cb(void *arg, const struct bsdvm_region *r)
+{
+	(void)arg;
+	(void)r;
+	return 1;
+}
+static int null_map_insert(void) { return bsdvm_map_insert(NULL, HOLE, HOLE + PG, b_ok()); }
+static int null_map_fixed(void) { return bsdvm_map_fixed(NULL, HOLE, HOLE + PG, b_ok()); }
+static int null_map_findspace(void)
+{
+	struct bsdvm_space_req q = { .length = PG };
+	bsdvm_addr_t a = 0x7000;
+	int rv = bsdvm_map_findspace(NULL, &q, &a);
+
+	return rv != KERN_SUCCESS && a != 0x7000 ? SIDE_EFFECT : rv;
+}
+static int null_map_find(void)
+{
+	struct bsdvm_space_req q = { .length = PG };
+	bsdvm_addr_t a = HOLE;
+	int rv = bsdvm_map_find(NULL, &q, b_ok(), &a);
+
+	return rv != KERN_SUCCESS && a != HOLE ? SIDE_EFFECT : rv;
+}
+static int null_map_delete(void) { return bsdvm_map_delete(NULL, A0, A1); }
+static int null_map_protect(void)
+{
+	return bsdvm_map_protect(NULL, A0, A1, VM_PROT_READ, 0, BSDVM_PROTECT_SET_PROT);
+}
+static int null_map_inherit(void) { return bsdvm_map_inherit(NULL, A0, A1, VM_INHERIT_NONE); }
+static int null_map_madvise(void) { return bsdvm_map_madvise(NULL, A0, A1, BSDVM_MADV_RANDOM); }
+/* clip is called with the map locked: an entry of F.m, but no map */
+static int null_map_clip(bool start)
+{
+	struct vm_map_entry *e = NULL;
+	int rv;
+
+	bsdvm_map_lock(F.m);
+	(void)bsdvm_map_lookup_entry(F.m, A0, &e);
+	rv = start ? bsdvm_map_clip_start(NULL, e, A0 + PG) : bsdvm_map_clip_end(NULL, e, A0 + PG);
+	bsdvm_map_unlock(F.m);
+	return rv;
+}
+static int null_map_clip_start(void) { return null_map_clip(true); }
+static int null_map_clip_end(void) { return null_map_clip(false); }
+static int null_map_foreach(void) { return bsdvm_map_foreach(NULL, nomap_cb, NULL); }
+static int null_foreach_fn(void) { return bsdvm_map_foreach(F.m, NULL, NULL); }
+
 /* protect */
 static int protect_call(struct vm_map *m, bsdvm_addr_t s, bsdvm_addr_t e, bsdvm_prot_t p,
     bsdvm_prot_t mp, uint32_t fl)
@@ -917,6 +969,18 @@ static const struct row rows[] = {
 	{ "findspace_locked: addrp NULL", findspace_locked_null_addr, IA },
 	{ "find: req NULL", find_null_req, IA },
 	{ "find: addrp NULL", find_null_addr, IA },
+	{ "insert: map NULL", null_map_insert, IA },
+	{ "fixed: map NULL", null_map_fixed, IA },
+	{ "findspace: map NULL", null_map_findspace, IA },
+	{ "find: map NULL", null_map_find, IA },
+	{ "delete: map NULL", null_map_delete, IA },
+	{ "protect: map NULL", null_map_protect, IA },
+	{ "inherit: map NULL", null_map_inherit, IA },
+	{ "madvise: map NULL", null_map_madvise, IA },
+	{ "clip_start: map NULL", null_map_clip_start, IA },
+	{ "clip_end: map NULL", null_map_clip_end, IA },
+	{ "foreach: map NULL", null_map_foreach, IA },
+	{ "foreach: fn NULL", null_foreach_fn, IA },
 
 	/* delete, protect, inherit, madvise, check_protection: range classes */
 	RANGE_CASES(ROW_RANGE)

@@ -171,8 +171,10 @@
  *   - kmem_free: the man page makes the address and size a precondition;
  *     the rows only name ranges where nothing is allocated, and expect
  *     nothing to change.
- * Undocumented NULL objects (a NULL sys, vm, map or proc where the page does
- * not list one) are preconditions, not classes: no rows.
+ * A NULL sys, vm, map or object where the page does not list one is not a
+ * row either; test_null_objects checks that every function returning a code
+ * refuses it with KERN_INVALID_ARGUMENT, as README's bad-input table says,
+ * rather than crashing.
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -1915,6 +1917,40 @@ static void make_files(void)
 		die("open", __LINE__);
 }
 
+static int null_cb(void *arg, const struct bsdvm_region *r)
+{
+	(void)arg;
+	(void)r;
+	return 1;
+}
+
+static void test_null_objects(void)
+{
+	struct vmspace *vm = (struct vmspace *)0x1; /* must stay untouched */
+	bsdvm_addr_t a = 0x7000;
+	uint8_t buf[8] = { 0 };
+
+	CHECK_KERN(bsdvm_vmspace_create(NULL, 0x10000, 0x100000, 0, &vm), KERN_INVALID_ARGUMENT);
+	CHECK(vm == (struct vmspace *)0x1);
+	CHECK_KERN(bsdvm_vmspace_fork(NULL, &vm), KERN_INVALID_ARGUMENT);
+	CHECK(vm == (struct vmspace *)0x1);
+	CHECK_KERN(bsdvm_vmspace_reset(NULL, 0x10000, 0x100000), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_vmspace_mmap(NULL, &a, 0x1000, VM_PROT_RW, VM_PROT_ALL, 0, NULL, 0),
+	    KERN_INVALID_ARGUMENT);
+	CHECK(a == 0x7000);
+	CHECK_KERN(bsdvm_object_sync(NULL), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_fault(NULL, 0x10000, VM_PROT_READ), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_copyin(NULL, 0x10000, buf, 1, NULL), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_copyout(NULL, buf, 0x10000, 1, NULL), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_wire(NULL, 0x10000, 0x11000, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_unwire(NULL, 0x10000, 0x11000, 0), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_stack(NULL, 0x100000, 0x100000, VM_PROT_RW, VM_PROT_ALL,
+	    MAP_ENTRY_GROWS_DOWN), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_growstack(NULL, 0x10000), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_map_foreach(NULL, null_cb, NULL), KERN_INVALID_ARGUMENT);
+	CHECK_KERN(bsdvm_proc_create(NULL, NULL, NULL), KERN_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
 	const size_t nrows = sizeof(table) / sizeof(table[0]);
@@ -1961,5 +1997,6 @@ int main(void)
 	unlink(g_path);
 	printf("%zu rows (%zu in the table, %zu generated mmap rows), %lu injected failures,"
 	    " %zu controls\n", total, nrows, ngen, sweep_fails, nctl);
+	test_null_objects();
 	return test_main_exit("test_mem_errors");
 }

@@ -352,7 +352,8 @@ BSDVM_API int bsdvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entr
     bsdvm_addr_t addr);
 BSDVM_API int bsdvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry,
     bsdvm_addr_t addr);
-/* Merges entry with compatible neighbours; returns the surviving entry. */
+/* Merges entry with compatible neighbours, which are freed; entry survives
+ * (as in FreeBSD) and is returned. */
 BSDVM_API struct vm_map_entry *bsdvm_map_simplify_entry(struct vm_map *map,
     struct vm_map_entry *entry);
 

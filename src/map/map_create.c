@@ -187,6 +187,8 @@ int bsdvm_map_foreach(struct vm_map *map,
 	struct vm_map_entry *e;
 	int rv = 0;
 
+	if (map == NULL || fn == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock_read(map);
 	for (e = map->header.next; e != &map->header && rv == 0; e = e->next) {
 		struct bsdvm_region r;

@@ -118,6 +118,8 @@ int bsdvm_map_insert(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = bsdvm_map_insert_locked(map, start, end, attrs);
 	bsdvm_map_unlock(map);
@@ -164,6 +166,8 @@ int bsdvm_map_fixed(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock(map);
 	rv = bsdvm_map_fixed_locked(map, start, end, attrs);
 	bsdvm_map_unlock(map);

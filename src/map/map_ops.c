@@ -413,7 +413,11 @@ static int clip_prepare(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t
 int bsdvm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr)
 {
 	bool needed;
-	int rv = clip_prepare(map, e, addr, &needed);
+	int rv;
+
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	rv = clip_prepare(map, e, addr, &needed);
 
 	if (rv == KERN_SUCCESS && needed)
 		map_entry_clip_start(map, e, addr);
@@ -424,7 +428,11 @@ int bsdvm_map_clip_start(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_
 int bsdvm_map_clip_end(struct vm_map *map, struct vm_map_entry *e, bsdvm_addr_t addr)
 {
 	bool needed;
-	int rv = clip_prepare(map, e, addr, &needed);
+	int rv;
+
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	rv = clip_prepare(map, e, addr, &needed);
 
 	if (rv == KERN_SUCCESS && needed)
 		map_entry_clip_end(map, e, addr);

@@ -170,6 +170,8 @@ int bsdvm_map_findspace(struct vm_map *map, const struct bsdvm_space_req *req,
 {
 	int rv;
 
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
 	bsdvm_map_lock_read(map);
 	rv = bsdvm_map_findspace_locked(map, req, addrp);
 	bsdvm_map_unlock_read(map);
@@ -183,7 +185,7 @@ int bsdvm_map_find(struct vm_map *map, const struct bsdvm_space_req *req,
 	bsdvm_addr_t addr = 0;
 	int rv;
 
-	if (req == NULL || attrs == NULL || addrp == NULL)
+	if (map == NULL || req == NULL || attrs == NULL || addrp == NULL)
 		return KERN_INVALID_ARGUMENT;
 	/* bad attributes are reported as such, not as a failed search */
 	rv = map_attrs_valid(map, attrs);

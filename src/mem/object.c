@@ -118,6 +118,8 @@ int bsdvm_object_sync(struct vm_object *obj)
 {
 	struct sync_ctx c = { obj, true };
 
+	if (obj == NULL)
+		return KERN_INVALID_ARGUMENT;
 	sys_lock(obj->sys);
 	spa_foreach(&obj->pages, sync_one, &c);
 	sys_unlock(obj->sys);

@@ -1,8 +1,9 @@
 /*
  * bench_map.c - the map-engine benchmark.
  *
- * Measures the engine (bsdvm_map_*) on the workload of
- * shared/reference/perf-peers.md: N one-page entries at BASE + 2*i*4096,
+ * Measures the engine (bsdvm_map_*) on the workload of the peer survey the
+ * project started from (bench/README.md describes it): N one-page entries
+ * at BASE + 2*i*4096,
  * inserted in random order, so that every entry is followed by a one-page
  * hole and nothing coalesces.  N = 1k, 10k, 100k and 1M (1k and 10k with
  * --quick).  In the same run it measures two peers on the same layout:

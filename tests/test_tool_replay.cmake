@@ -186,6 +186,16 @@ elseif(TARGET bsdvm)
     ARGS replay ${_hand}/malformed.trace
     NOMATCH "."
     STDERR "^bsdvm: [^\n]*malformed.trace:3: not a line of strace output")
+  # a bad line while records of a TID not seen yet are kept: exit 3, and
+  # (under the sanitizers) nothing kept may leak
+  replay_test(tool_replay_malformed_kept RC 3
+    ARGS replay ${_hand}/malformed_kept.trace
+    NOMATCH "."
+    STDERR "^bsdvm: [^\n]*malformed_kept.trace:3: not a line of strace output")
+  # an empty trace replays nothing and says so
+  replay_test(tool_replay_empty RC 0
+    ARGS replay ${_hand}/empty.trace
+    MATCH "\ntrace: [^\n]*empty.trace, 0 records\n" "\nresult mismatches: 0\n")
   replay_test(tool_replay_missing_file RC 3
     ARGS replay ${_hand}/no-such.trace
     NOMATCH "." STDERR "no-such.trace: No such file")

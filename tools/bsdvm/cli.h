@@ -33,6 +33,7 @@ struct tool_command {
 	const char *args;     /* synopsis after the name, e.g. "[--format FMT]" */
 	const char *summary;  /* one line for the usage text */
 	int (*run)(int argc, char **argv, struct tool_opts *opts);
+	const char *options;  /* lines `help COMMAND` adds, or NULL */
 };
 
 /* The program name used in messages ("bsdvm"). */

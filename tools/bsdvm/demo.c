@@ -675,8 +675,10 @@ int cmd_demo(int argc, char **argv, struct tool_opts *opts)
 		rv = TOOL_EXIT_FAIL;
 	if (rv == TOOL_EXIT_OK)
 		printf("\ndemo: %zu steps, %u checks, all passed\n", NSTEPS, d.w.checks);
-	else
+	else if (i < NSTEPS)
 		printf("\ndemo: FAILED at step %zu\n", i + 1);
+	else /* every step ran: a check failed, or the picture was not written */
+		printf("\ndemo: FAILED after all %zu steps\n", NSTEPS);
 	cleanup(&d);
 	return rv;
 }

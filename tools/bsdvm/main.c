@@ -16,13 +16,24 @@ static int cmd_version(int argc, char **argv, struct tool_opts *opts);
 
 static const struct tool_command commands[] = {
 	{ "demo", "[--format maps|procstat|json] [--html FILE]",
-	    "a process's life on a small simulated machine, step by step", cmd_demo },
+	    "a process's life on a small simulated machine, step by step", cmd_demo, NULL },
 	{ "run", "FILE [--format maps|procstat|json] [--html FILE]",
-	    "run a scenario: operations and expectations, one per line", cmd_run },
+	    "run a scenario: operations and expectations, one per line", cmd_run, NULL },
 	{ "replay", "[--maps0 FILE] [--place POLICY] [--html FILE] [options] TRACE",
-	    "replay an strace -f trace onto bsdvm address spaces", cmd_replay },
-	{ "help", "[COMMAND]", "show this help, or the help of one command", cmd_help },
-	{ "version", "", "print the version", cmd_version },
+	    "replay an strace -f trace onto bsdvm address spaces", cmd_replay,
+	    "options:\n"
+	    "  --maps0 FILE        seed the layout from a /proc/PID/maps snapshot\n"
+	    "  --place POLICY      fixed (default), first-fit, top-down or random\n"
+	    "  --page-size N       4096 (default) to 65536, a power of two\n"
+	    "  --address-bits N    the window is [one page, 2^N), N from 32 to 63 (default 47)\n"
+	    "  --seed N            seed of --place random (default 1)\n"
+	    "  --frames N          page frames, 16 to 16777216 (default 65536)\n"
+	    "  --show N            print at most N mismatches (default 50)\n"
+	    "  --strict            exit 1 when there is a mismatch\n"
+	    "  --html FILE         write a picture of the replay\n"
+	    "  --html-steps N      steps kept in the picture, 2 to 100000 (default 300)\n" },
+	{ "help", "[COMMAND]", "show this help, or the help of one command", cmd_help, NULL },
+	{ "version", "", "print the version", cmd_version, NULL },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -70,6 +81,8 @@ static int cmd_help(int argc, char **argv, struct tool_opts *opts)
 		return cli_usage_error("unknown command '%s'", pos[0]);
 	printf("usage: %s %s%s%s\n  %s\n", tool_progname, c->name, c->args[0] ? " " : "",
 	    c->args, c->summary);
+	if (c->options != NULL)
+		printf("%s", c->options);
 	return TOOL_EXIT_OK;
 }
 

@@ -232,6 +232,20 @@ static void dispatch(struct replay *rp, struct strace_rec *rec)
 	strace_rec_free(rec);
 }
 
+/* Frees the records still kept: after a bad line stops the replay, or
+ * when memory runs out. */
+static void drop_kept(struct replay *rp)
+{
+	while (rp->buf_head != NULL) {
+		struct rbuffered *b = rp->buf_head;
+
+		rp->buf_head = b->next;
+		strace_rec_free(&b->rec);
+		free(b);
+	}
+	rp->buf_tail = NULL;
+}
+
 /* TIDs no clone in the trace created: each becomes a process of its own. */
 static void adopt_orphans(struct replay *rp)
 {
@@ -243,13 +257,7 @@ static void adopt_orphans(struct replay *rp)
 		}
 		flush(rp);
 	}
-	while (rp->buf_head != NULL) { /* only when out of memory */
-		struct rbuffered *b = rp->buf_head;
-
-		rp->buf_head = b->next;
-		strace_rec_free(&b->rec);
-		free(b);
-	}
+	drop_kept(rp); /* only when out of memory */
 }
 
 static bool is_exec(const struct strace_rec *rec)
@@ -288,8 +296,10 @@ static int run(struct replay *rp, FILE *in)
 	else if (rv == -2)
 		fprintf(stderr, "%s: out of memory\n", tool_progname);
 	strace_close(r);
-	if (rv < 0)
+	if (rv < 0) {
+		drop_kept(rp);
 		return rv == -1 ? TOOL_EXIT_INPUT : TOOL_EXIT_FAIL;
+	}
 	adopt_orphans(rp);
 	return TOOL_EXIT_OK;
 }

@@ -275,7 +275,8 @@ int replay_report(struct replay *rp)
 		    rp->seed_skipped, rp->seed_pending ? " (never applied: no execve)" : "");
 	for (i = 0; i < rp->nprocs; i++)
 		ok &= print_process(rp, rp->procs[i]);
-	qsort(rp->stats, rp->nstats, sizeof(*rp->stats), by_name);
+	if (rp->nstats > 0) /* an empty trace has no table to sort */
+		qsort(rp->stats, rp->nstats, sizeof(*rp->stats), by_name);
 	print_summary(rp);
 	if (!ok)
 		return TOOL_EXIT_FAIL;

@@ -4,6 +4,7 @@
  * names, and names used only after a line has bound them.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,12 +508,14 @@ bool scn_parse_heredoc(struct scn_parser *p, struct scn_stmt *st, const char *ta
 static int read_lines(struct scn_parser *p, const char *path, char **textp)
 {
 	FILE *f = fopen(path, "rb");
+	int err = errno;
 	size_t len = 0, cap = 4096, i;
 	char *text = malloc(cap), *line;
 	int n = 0;
 
 	if (f == NULL || text == NULL) {
-		fprintf(stderr, "%s: %s: cannot read the scenario\n", tool_progname, path);
+		fprintf(stderr, "%s: %s: cannot read the scenario: %s\n", tool_progname, path,
+		    strerror(f == NULL ? err : ENOMEM));
 		free(text);
 		if (f != NULL)
 			fclose(f);
@@ -535,7 +538,9 @@ static int read_lines(struct scn_parser *p, const char *path, char **textp)
 			break;
 	}
 	if (ferror(f) || len + 1 >= cap) {
-		fprintf(stderr, "%s: %s: cannot read the scenario\n", tool_progname, path);
+		/* a directory opens, then fails to read (EISDIR) */
+		fprintf(stderr, "%s: %s: cannot read the scenario: %s\n", tool_progname, path,
+		    ferror(f) ? strerror(errno) : strerror(ENOMEM));
 		fclose(f);
 		free(text);
 		return TOOL_EXIT_INPUT;

@@ -2,7 +2,8 @@
  * kmem.c - the kernel side: wired kernel memory and u-areas (kernel stacks
  * with an unmapped guard page below), allocated from the kernel vmspace.
  * A kernel mapping that ends past the kernel pmap's current top grows it
- * first (pmap_growkernel(9)).
+ * (pmap_growkernel(9)); the vmspace's insert hook does that for every
+ * mapping into the kernel vmspace.
  */
 #include "mem/mem_impl.h"
 
@@ -29,10 +30,8 @@ static bsdvm_addr_t kernel_alloc(struct bsdvm_sys *sys, bsdvm_size_t size, bsdvm
 	g.eflags = MAP_ENTRY_GUARD | MAP_ENTRY_NOMERGE;
 	bsdvm_map_lock(map);
 	rv = bsdvm_map_findspace_locked(map, &req, &addr);
-	if (rv == KERN_SUCCESS) {
-		sys_kernel_grow(sys, addr + size + guard);
+	if (rv == KERN_SUCCESS) /* the insertion grows the kernel pmap (vmspace.c) */
 		rv = bsdvm_map_insert_locked(map, addr + guard, addr + guard + size, &a);
-	}
 	if (rv == KERN_SUCCESS && guard != 0) {
 		rv = bsdvm_map_insert_locked(map, addr, addr + guard, &g);
 		if (rv != KERN_SUCCESS)

@@ -107,6 +107,18 @@ static void hook_dispose(struct vm_map *map, struct vm_map_entry *e)
 	sys_unlock(sys);
 }
 
+/* Every mapping into the kernel vmspace, whoever makes it, grows the
+ * kernel pmap first if it ends above kernel_vm_end, as FreeBSD's
+ * vm_map_insert does for kernel_map (pmap_growkernel(9)): translations
+ * come only later, from faults. */
+static void hook_inserted(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vmspace *vm = map_vmspace(map);
+
+	if (vm->sys->kernel == vm)
+		sys_kernel_grow(vm->sys, e->end);
+}
+
 static bool hook_can_merge(struct vm_map *map, const struct vm_map_entry *a,
     const struct vm_map_entry *b)
 {
@@ -183,6 +195,7 @@ const struct bsdvm_map_hooks vmspace_map_hooks = {
 	.entry_prepare_clip = hook_prepare_clip,
 	.entry_unprepare_clip = hook_unprepare_clip,
 	.entry_split = hook_split,
+	.entry_inserted = hook_inserted,
 	.entry_dispose = hook_dispose,
 	.entry_can_merge = hook_can_merge,
 	.entry_merge = hook_merge,

@@ -131,11 +131,16 @@ static int wire_entry_pages(struct vmspace *vm, struct vm_map_entry *e)
 	if (rv != KERN_SUCCESS) {
 		bsdvm_addr_t done = va;
 
+		/* the pages stay mapped, but neither they nor their
+		 * translations are wired any more (the fault entered them
+		 * wired) */
 		for (va = e->start; va < done; va += sys->page_size) {
 			struct vm_page *pg = entry_page(sys, e, va);
 
-			if (pg != NULL)
+			if (pg != NULL) {
 				page_unwire(sys, pg);
+				sys->pmap->unwire(sys->pmap_ctx, vm->pmap, va);
+			}
 		}
 	}
 	return rv;

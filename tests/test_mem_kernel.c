@@ -317,8 +317,7 @@ static void rec_growkernel(void *ctx, bsdvm_addr_t end)
 static void test_growkernel(void)
 {
 	struct pmap_ops ops = *pmap_soft_ops();
-	struct bsdvm_sys_params sp;
-	struct bsdvm_sys *s = NULL;
+	struct bsdvm_sys *s;
 	struct vmspace *kvm, *vm;
 	bsdvm_addr_t end0, k1, k2, k3, k4, u;
 	const bsdvm_size_t MiB = 1024 * 1024;
@@ -326,14 +325,11 @@ static void test_growkernel(void)
 
 	ops.growkernel = rec_growkernel;
 	memset(&grow_log, 0, sizeof(grow_log));
-	memset(&sp, 0, sizeof(sp));
-	sp.frames = 2048;
-	sp.pmap = &ops;
-	sp.pmap_ctx = (void *)(uintptr_t)bsdvm_platform_default();
-	CHECK_KERN(bsdvm_sys_create(&sp, &s), KERN_SUCCESS);
-	if (s == NULL)
+	s = new_sys_pmap(2048, &ops);
+	if (s == NULL) {
+		free(m);
 		return;
-	PG = 4096;
+	}
 	kvm = bsdvm_sys_kernel(s);
 	end0 = bsdvm_sys_kernel_vm_end(s);
 	CHECK(end0 > bsdvm_map_min(KM(s)));
@@ -382,6 +378,29 @@ static void test_growkernel(void)
 	CHECK(!grow_log.bad_ctx);
 	CHECK(!grow_log.decreasing);
 
+	/* any mapping into the kernel vmspace grows it, not only kmem:
+	 * mmap at a fixed address, and a stack, each beyond the end */
+	{
+		bsdvm_addr_t a = bsdvm_sys_kernel_vm_end(s) + 16 * MiB, st;
+		unsigned calls = grow_log.calls;
+
+		CHECK_KERN(bsdvm_vmspace_mmap(kvm, &a, 4 * PG, VM_PROT_RW, VM_PROT_ALL,
+		    BSDVM_MAPF_FIXED, NULL, 0), KERN_SUCCESS);
+		CHECK_EQ_U64(grow_log.calls, calls + 1);
+		CHECK(bsdvm_sys_kernel_vm_end(s) >= a + 4 * PG);
+		PUT(kvm, NULL, a, a, 4 * PG, 3);
+		st = bsdvm_sys_kernel_vm_end(s) + 8 * MiB;
+		CHECK_KERN(bsdvm_map_stack(KM(s), st, MiB, VM_PROT_RW, VM_PROT_ALL,
+		    MAP_ENTRY_GROWS_DOWN), KERN_SUCCESS);
+		CHECK_EQ_U64(grow_log.calls, calls + 2);
+		CHECK(bsdvm_sys_kernel_vm_end(s) >= st + MiB);
+		CHECK_EQ_U64(bsdvm_sys_kernel_vm_end(s), grow_log.last_end);
+		CHECK(!grow_log.decreasing);
+		CHECK_KERN(bsdvm_map_delete(KM(s), a, a + 4 * PG), KERN_SUCCESS);
+		CHECK_KERN(bsdvm_map_delete(KM(s), st, st + MiB), KERN_SUCCESS);
+		CHECK_MAP(KM(s));
+	}
+
 	/* user memory works with the wrapped pmap as well */
 	vm = new_vm(s);
 	MAP_AT(vm, 0x40000000, 4 * PG, 0);
@@ -415,6 +434,8 @@ static void test_kernel_window(void)
 	if (s == NULL)
 		return;
 	PG = 4096;
+	/* a window below one growth step: the kernel pmap starts at its top */
+	CHECK_EQ_U64(bsdvm_sys_kernel_vm_end(s), kmax);
 	CHECK_EQ_U64(bsdvm_map_min(KM(s)), kmin);
 	CHECK_EQ_U64(bsdvm_map_max(KM(s)), kmax);
 	CHECK_EQ_U64(bsdvm_kmem_alloc(s, 65 * PG), 0);

@@ -612,6 +612,18 @@ static void test_tail(bsdvm_size_t page)
 	CHECK_KERN(bsdvm_object_sync(obj), KERN_SUCCESS);
 	STORE_IS(&mp, fm, page + 1);
 
+	/* the store grows back: the bytes of that page past the old end,
+	 * which the sync could not store, must reach it now, by a sync or an
+	 * eviction, and never be dropped as clean */
+	memset(mp.data + mp.len, 0, 2 * page - mp.len);
+	mp.len = 2 * page;
+	pageout_all(s);
+	CHECK(!bsdvm_vmspace_resident(vm, a + page));
+	STORE_IS(&mp, fm, 2 * page);
+	VERIFY(vm, fm, a, 2 * page);
+	mp.len = page + 1; /* as it was, for the end of the test */
+	memset(mp.data + mp.len, STORE_FILL, mp.cap - mp.len);
+
 	bsdvm_vmspace_free(vm);
 	bsdvm_object_deallocate(obj);
 	CHECK_EQ_U64(mp.releases, 1);

@@ -414,6 +414,122 @@ static void test_wire_rollback(bsdvm_size_t page)
 	FINISH(s);
 }
 
+/*
+ * The pmap's side of a failed wiring.  The wiring fault enters each page
+ * with its translation wired; when the wiring then fails, every such
+ * translation must be unwired again, as the pages are.  A pmap wrapping
+ * the software one keeps the set of wired translations.
+ */
+#define WSET_MAX 256
+static struct {
+	struct pmap *pmap[WSET_MAX];
+	bsdvm_addr_t va[WSET_MAX];
+	struct vm_page *pg[WSET_MAX];
+	int n;
+} wset;
+
+static void wset_drop(int i)
+{
+	wset.n--;
+	wset.pmap[i] = wset.pmap[wset.n];
+	wset.va[i] = wset.va[wset.n];
+	wset.pg[i] = wset.pg[wset.n];
+}
+
+static int wset_find(struct pmap *pm, bsdvm_addr_t va)
+{
+	for (int i = 0; i < wset.n; i++)
+		if (wset.pmap[i] == pm && wset.va[i] == va)
+			return i;
+	return -1;
+}
+
+static int w_enter(void *ctx, struct pmap *pm, bsdvm_addr_t va, struct vm_page *pg,
+    bsdvm_prot_t prot, bool wired)
+{
+	int rv = pmap_soft_ops()->enter(ctx, pm, va, pg, prot, wired);
+	int i = wset_find(pm, va);
+
+	if (rv == KERN_SUCCESS && wired && i < 0 && wset.n < WSET_MAX) {
+		wset.pmap[wset.n] = pm;
+		wset.va[wset.n] = va;
+		wset.pg[wset.n++] = pg;
+	} else if (rv == KERN_SUCCESS && i >= 0) {
+		if (wired)
+			wset.pg[i] = pg;
+		else
+			wset_drop(i);
+	}
+	return rv;
+}
+
+static void w_remove(void *ctx, struct pmap *pm, bsdvm_addr_t s, bsdvm_addr_t e)
+{
+	for (int i = wset.n - 1; i >= 0; i--)
+		if (wset.pmap[i] == pm && wset.va[i] >= s && wset.va[i] < e)
+			wset_drop(i);
+	pmap_soft_ops()->remove(ctx, pm, s, e);
+}
+
+static void w_page_protect(void *ctx, struct vm_page *pg, bsdvm_prot_t prot)
+{
+	if (prot == VM_PROT_NONE)
+		for (int i = wset.n - 1; i >= 0; i--)
+			if (wset.pg[i] == pg)
+				wset_drop(i);
+	pmap_soft_ops()->page_protect(ctx, pg, prot);
+}
+
+static void w_unwire(void *ctx, struct pmap *pm, bsdvm_addr_t va)
+{
+	int i = wset_find(pm, va);
+
+	if (i >= 0)
+		wset_drop(i);
+	pmap_soft_ops()->unwire(ctx, pm, va);
+}
+
+static void w_destroy(void *ctx, struct pmap *pm)
+{
+	for (int i = wset.n - 1; i >= 0; i--)
+		if (wset.pmap[i] == pm)
+			wset_drop(i);
+	pmap_soft_ops()->destroy(ctx, pm);
+}
+
+static void test_wire_rollback_pmap(void)
+{
+	struct pmap_ops ops = *pmap_soft_ops();
+	struct bsdvm_sys *s;
+	struct vmspace *vm;
+	const bsdvm_addr_t w = 0x30000000, a = 0x40000000;
+
+	ops.enter = w_enter;
+	ops.remove = w_remove;
+	ops.page_protect = w_page_protect;
+	ops.unwire = w_unwire;
+	ops.destroy = w_destroy;
+	memset(&wset, 0, sizeof(wset));
+	s = new_sys_pmap(8, &ops);
+	if (s == NULL)
+		return;
+	vm = new_vm(s);
+	MAP_AT(vm, w, 2 * PG, 0);
+	CHECK_KERN(wire(vm, w, w + 2 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wset.n, 2);
+	/* 12 pages, 6 frames left: the wiring fails part-way */
+	MAP_AT(vm, a, 12 * PG, 0);
+	CHECK_KERN(wire(vm, a, a + 12 * PG, 0), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ_U64(stats(s).wired, 2);
+	CHECK_EQ_U64(wset.n, 2); /* only w's translations are still wired */
+	for (int i = 0; i < wset.n; i++)
+		CHECK(wset.va[i] >= w && wset.va[i] < w + 2 * PG);
+	CHECK_KERN(unwire(vm, w, w + 2 * PG, 0), KERN_SUCCESS);
+	CHECK_EQ_U64(wset.n, 0);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
 /* RLIMIT_MEMLOCK counts the bytes of wired entries, once. */
 static void test_wire_memlock(void)
 {
@@ -669,6 +785,7 @@ int main(void)
 	test_wire_holes();
 	test_wire_rollback(4096);
 	test_wire_rollback(65536);
+	test_wire_rollback_pmap();
 	test_wire_memlock();
 	test_wire_cow(4096);
 	test_wire_cow(16384);

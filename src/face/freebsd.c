@@ -36,7 +36,9 @@ static int cow_attrs(vm_object_t object, vm_ooffset_t offset, vm_prot_t prot, vm
 	return KERN_SUCCESS;
 }
 
-/* The kernel map grows its page tables before use (pmap_growkernel(9)). */
+/* The kernel map grows its page tables before use (pmap_growkernel(9)):
+ * every insertion into it does (vmspace.c, hook_inserted); a search that
+ * only finds space does too, as FreeBSD's vm_map_findspace. */
 static void maybe_growkernel(vm_map_t map, vm_offset_t end)
 {
 	vmspace_kernel_grow(map, end);
@@ -151,10 +153,8 @@ int vm_map_find(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offset
 		else
 			rv = bsdvm_map_insert_locked(map, start, start + length, &a);
 	}
-	if (rv == KERN_SUCCESS) {
-		maybe_growkernel(map, start + length);
-		*addr = start;
-	}
+	if (rv == KERN_SUCCESS)
+		*addr = start; /* a kernel mapping grew the kernel pmap (vmspace.c) */
 	vm_map_unlock(map);
 	return rv;
 }
@@ -183,8 +183,6 @@ int vm_map_insert(vm_map_t map, vm_object_t object, vm_ooffset_t offset, vm_offs
 	rv = cow_attrs(object, offset, prot, max, cow, &a);
 	if (rv == KERN_SUCCESS)
 		rv = bsdvm_map_insert_locked(map, start, end, &a);
-	if (rv == KERN_SUCCESS)
-		maybe_growkernel(map, end);
 	return rv;
 }
 

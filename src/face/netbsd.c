@@ -167,8 +167,7 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct uvm_object
 		break;
 	}
 	if (rv == KERN_SUCCESS) {
-		vmspace_amap_attach(map, start, overlay);
-		vmspace_kernel_grow(map, start + size);
+		vmspace_amap_attach(map, start, overlay); /* the insert grew a kernel pmap */
 	} else {
 		vmspace_amap_drop(map, overlay);
 	}

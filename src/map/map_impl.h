@@ -33,6 +33,9 @@ struct bsdvm_map_hooks {
 	/* copy was just made from orig by a clip (both now reference it) */
 	void (*entry_split)(struct vm_map *map, struct vm_map_entry *orig,
 	    struct vm_map_entry *copy);
+	/* entry was just created and linked (insert, fixed, stacks and their
+	 * growth), before any merge with its neighbours */
+	void (*entry_inserted)(struct vm_map *map, struct vm_map_entry *entry);
 	/* entry leaves the map for good (delete) */
 	void (*entry_dispose)(struct vm_map *map, struct vm_map_entry *entry);
 	/* may a and b (adjacent, otherwise compatible) merge? */

@@ -91,6 +91,8 @@ static void insert_entry(struct vm_map *map, struct vm_map_entry *prev, bsdvm_ad
 	if ((a->eflags & MAP_ENTRY_GUARD) == 0)
 		map->size += end - start;
 	map->inserts++;
+	if (map->hooks != NULL && map->hooks->entry_inserted != NULL)
+		map->hooks->entry_inserted(map, e);
 	map_entry_simplify(map, e);
 }
 

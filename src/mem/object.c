@@ -90,7 +90,11 @@ static bool page_writeback(struct vm_object *obj, struct vm_page *pg)
 		want = (size_t)(len - off);
 	if (want != 0 && obj->pager->write(obj->pager_ctx, off, pg->data, want) != KERN_SUCCESS)
 		return false;
-	pg->flags &= ~PG_DIRTY;
+	/* a page cut short by the store's end keeps the bytes past it only
+	 * in memory: it stays dirty, so that once the store grows back the
+	 * next write-back stores them, and no clean eviction drops them */
+	if (want == sys->page_size)
+		pg->flags &= ~PG_DIRTY;
 	return true;
 }
 
@@ -271,7 +275,8 @@ bool object_evict_page(struct bsdvm_sys *sys, struct vm_page *pg)
 		if (!pager_length(obj, &len) || (pg->pindex + 1) * sys->page_size > len)
 			return false;
 		sys->pmap->page_protect(sys->pmap_ctx, pg, VM_PROT_NONE);
-		if (!page_writeback(obj, pg))
+		/* still dirty after the write: the store shrank under it */
+		if (!page_writeback(obj, pg) || (pg->flags & PG_DIRTY))
 			return false;
 	} else {
 		uint64_t slot = swap_alloc(sys);

@@ -115,7 +115,9 @@ int bsdvm_sys_create(const struct bsdvm_sys_params *params, struct bsdvm_sys **s
 		sys_free_storage(sys);
 		return rv == KERN_INVALID_ARGUMENT ? rv : KERN_RESOURCE_SHORTAGE;
 	}
-	sys->kernel_vm_end = d.kernel_min + KERNEL_GROW_STEP;
+	/* one growth step into the window, never past its top (nor past 2^64) */
+	sys->kernel_vm_end = d.kernel_max - d.kernel_min > KERNEL_GROW_STEP ?
+	    d.kernel_min + KERNEL_GROW_STEP : d.kernel_max;
 	*sysp = sys;
 	return KERN_SUCCESS;
 }

@@ -22,6 +22,20 @@ struct bsdvm_sys *new_sys(bsdvm_size_t page, uint64_t frames, uint64_t swap)
 	return s;
 }
 
+struct bsdvm_sys *new_sys_pmap(uint64_t frames, const struct pmap_ops *ops)
+{
+	struct bsdvm_sys_params p;
+	struct bsdvm_sys *s = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.frames = frames;
+	p.pmap = ops;
+	p.pmap_ctx = (void *)(uintptr_t)bsdvm_platform_default();
+	CHECK_KERN(bsdvm_sys_create(&p, &s), KERN_SUCCESS);
+	PG = 4096;
+	return s;
+}
+
 struct bsdvm_sys_stats stats(struct bsdvm_sys *s)
 {
 	struct bsdvm_sys_stats st;

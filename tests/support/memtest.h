@@ -58,6 +58,10 @@
 extern bsdvm_size_t PG;
 
 struct bsdvm_sys *new_sys(bsdvm_size_t page, uint64_t frames, uint64_t swap);
+/* A system of 4 KiB pages whose pmap is ops: the software pmap's
+ * operations, some wrapped by a test (their context is the software
+ * pmap's, the default platform).  NULL, after a failed check, on error. */
+struct bsdvm_sys *new_sys_pmap(uint64_t frames, const struct pmap_ops *ops);
 struct bsdvm_sys_stats stats(struct bsdvm_sys *s);
 struct vmspace *new_vm(struct bsdvm_sys *s);
 struct vm_map *M(struct vmspace *vm);

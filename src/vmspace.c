@@ -448,21 +448,15 @@ void bsdvm_vmspace_get_limits(struct vmspace *vm, struct bsdvm_rlimits *lim)
 
 /* ---- mmap ---- */
 
-int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t length,
+static int mmap_locked(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t length,
     bsdvm_prot_t prot, bsdvm_prot_t maxprot, uint32_t flags, struct vm_object *obj,
     bsdvm_off_t offset)
 {
 	struct bsdvm_entry_attrs a = bsdvm_attrs_anon(prot, maxprot);
-	struct bsdvm_sys *sys;
+	struct bsdvm_sys *sys = vm->sys;
 	struct vm_object *own = NULL;
 	int rv;
 
-	if (vm == NULL || addrp == NULL || (flags & ~BSDVM_MAPF_MASK) != 0 ||
-	    ((flags & BSDVM_MAPF_EXCL) && !(flags & BSDVM_MAPF_FIXED)))
-		return KERN_INVALID_ARGUMENT;
-	sys = vm->sys;
-	if (obj == NULL && offset != 0)
-		return KERN_INVALID_ARGUMENT;
 	/* RLIMIT_VMEM / RLIMIT_AS, checked where FreeBSD's mmap checks it
 	 * (kern_mmap_racct_check): the map may not grow past the limit */
 	if (vm->limits.vmem != BSDVM_RLIM_INFINITY &&
@@ -499,16 +493,35 @@ int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t len
 		if (*addrp > UINT64_MAX - length)
 			rv = KERN_INVALID_ARGUMENT;
 		else if (flags & BSDVM_MAPF_EXCL)
-			rv = bsdvm_map_insert(vm->map, *addrp, *addrp + length, &a);
+			rv = bsdvm_map_insert_locked(vm->map, *addrp, *addrp + length, &a);
 		else
-			rv = bsdvm_map_fixed(vm->map, *addrp, *addrp + length, &a);
+			rv = bsdvm_map_fixed_locked(vm->map, *addrp, *addrp + length, &a);
 	} else {
 		struct bsdvm_space_req req = { .length = length };
 
-		rv = bsdvm_map_find(vm->map, &req, &a, addrp);
+		rv = map_find_locked(vm->map, &req, &a, addrp);
 	}
 	if (rv != KERN_SUCCESS && own != NULL)
 		bsdvm_object_deallocate(own);
+	return rv;
+}
+
+int bsdvm_vmspace_mmap(struct vmspace *vm, bsdvm_addr_t *addrp, bsdvm_size_t length,
+    bsdvm_prot_t prot, bsdvm_prot_t maxprot, uint32_t flags, struct vm_object *obj,
+    bsdvm_off_t offset)
+{
+	int rv;
+
+	if (vm == NULL || addrp == NULL || (flags & ~BSDVM_MAPF_MASK) != 0 ||
+	    ((flags & BSDVM_MAPF_EXCL) && !(flags & BSDVM_MAPF_FIXED)))
+		return KERN_INVALID_ARGUMENT;
+	if (obj == NULL && offset != 0)
+		return KERN_INVALID_ARGUMENT;
+	/* the limit is checked and the mapping made under one exclusive
+	 * hold: two threads cannot both pass the check and then both map */
+	bsdvm_map_lock(vm->map);
+	rv = mmap_locked(vm, addrp, length, prot, maxprot, flags, obj, offset);
+	bsdvm_map_unlock(vm->map);
 	return rv;
 }
 

@@ -10,7 +10,9 @@
  * API documents.  A second, tiny map exercises uvm_map's TRYLOCK, NOWAIT
  * and WAITVA paths: its capacity exceeds the thread count, so WAITVA always
  * finds space eventually, and one thread pair makes a WAITVA caller really
- * sleep until the other unmaps.  vm_map_check runs at the quiescent points
+ * sleep until the other unmaps.  Threads racing to fill a vmspace up to its
+ * address-space limit must stop exactly at it.  vm_map_check runs at the
+ * quiescent points
  * (after every round, once all threads have joined).
  *
  * Seeds: argv[1] or $BSDVM_SEED; each thread derives its own.  Bounded by
@@ -329,6 +331,61 @@ static void waitva_sleep_case(struct shared *sh)
 	CHECK_MAP(sh->tiny);
 }
 
+/*
+ * RLIMIT_VMEM under contention: threads map one page at a time into a
+ * vmspace limited to LIMIT_PAGES until refused.  The check and the mapping
+ * are one critical section, so the map never ends above the limit, and
+ * the refusals are KERN_NO_SPACE.
+ */
+#define LIMIT_PAGES 64
+#define LIMIT_THREADS 4
+
+struct limit_race {
+	struct vmspace *vm;
+	_Atomic int bad;
+};
+
+static void *limit_worker(void *arg)
+{
+	struct limit_race *lr = arg;
+
+	for (;;) {
+		bsdvm_addr_t a = 0;
+		int rv = bsdvm_vmspace_mmap(lr->vm, &a, PG, VM_PROT_RW, VM_PROT_ALL,
+		    BSDVM_MAPF_NOMERGE, NULL, 0);
+
+		if (rv == KERN_NO_SPACE)
+			return NULL;
+		if (rv != KERN_SUCCESS) {
+			atomic_fetch_add(&lr->bad, 1);
+			return NULL;
+		}
+	}
+}
+
+static void limit_race_case(struct bsdvm_sys *sys)
+{
+	struct bsdvm_rlimits lim = { BSDVM_RLIM_INFINITY, LIMIT_PAGES * PG, BSDVM_RLIM_INFINITY };
+	struct limit_race lr = { 0 };
+	pthread_t t[LIMIT_THREADS];
+	struct bsdvm_map_stats st;
+
+	for (int round = 0; round < 20; round++) {
+		CHECK(bsdvm_vmspace_create(sys, 0x10000, 0x100000000ull, 0, &lr.vm) ==
+		    KERN_SUCCESS);
+		bsdvm_vmspace_set_limits(lr.vm, &lim);
+		for (int i = 0; i < LIMIT_THREADS; i++)
+			pthread_create(&t[i], NULL, limit_worker, &lr);
+		for (int i = 0; i < LIMIT_THREADS; i++)
+			pthread_join(t[i], NULL);
+		bsdvm_map_get_stats(bsdvm_vmspace_map(lr.vm), &st);
+		CHECK_EQ_U64(st.size, LIMIT_PAGES * PG);
+		CHECK_MAP(bsdvm_vmspace_map(lr.vm));
+		bsdvm_vmspace_free(lr.vm);
+	}
+	CHECK(atomic_load(&lr.bad) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	static struct worker workers[NTHREADS];
@@ -368,6 +425,7 @@ int main(int argc, char **argv)
 		}
 		waitva_sleep_case(&sh);
 	}
+	limit_race_case(sh.sys);
 	printf("stress: %d threads x %" PRIu64 " ops x 3 rounds; %lu thread checks passed\n",
 	    NTHREADS, sh.ops, (unsigned long)atomic_load(&sh.good));
 	tu_passed += atomic_load(&sh.good);

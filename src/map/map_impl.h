@@ -304,6 +304,10 @@ bool map_check_index(struct map_checker *c);
 void *map_obj_alloc(const struct bsdvm_platform *p, size_t size);
 void map_obj_free(const struct bsdvm_platform *p, void *obj, size_t size);
 
+/* bsdvm_map_find with the map locked exclusively (map_space.c). */
+int map_find_locked(struct vm_map *map, const struct bsdvm_space_req *req,
+    const struct bsdvm_entry_attrs *attrs, bsdvm_addr_t *addrp);
+
 /* ---- attribute validation (map_insert.c) ---- */
 /* The attributes alone: KERN_INVALID_ARGUMENT or KERN_PROTECTION_FAILURE. */
 int map_attrs_valid(const struct vm_map *map, const struct bsdvm_entry_attrs *a);

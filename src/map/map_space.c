@@ -181,23 +181,30 @@ int bsdvm_map_findspace(struct vm_map *map, const struct bsdvm_space_req *req,
 int bsdvm_map_find(struct vm_map *map, const struct bsdvm_space_req *req,
     const struct bsdvm_entry_attrs *attrs, bsdvm_addr_t *addrp)
 {
-	struct bsdvm_space_req r;
-	bsdvm_addr_t addr = 0;
 	int rv;
 
 	if (map == NULL || req == NULL || attrs == NULL || addrp == NULL)
 		return KERN_INVALID_ARGUMENT;
+	bsdvm_map_lock(map);
+	rv = map_find_locked(map, req, attrs, addrp);
+	bsdvm_map_unlock(map);
+	return rv;
+}
+
+int map_find_locked(struct vm_map *map, const struct bsdvm_space_req *req,
+    const struct bsdvm_entry_attrs *attrs, bsdvm_addr_t *addrp)
+{
+	struct bsdvm_space_req r = *req;
+	bsdvm_addr_t addr = 0;
 	/* bad attributes are reported as such, not as a failed search */
-	rv = map_attrs_valid(map, attrs);
+	int rv = map_attrs_valid(map, attrs);
+
 	if (rv != KERN_SUCCESS)
 		return rv;
-	r = *req;
 	r.hint = *addrp;
-	bsdvm_map_lock(map);
 	rv = bsdvm_map_findspace_locked(map, &r, &addr);
 	if (rv == KERN_SUCCESS)
 		rv = bsdvm_map_insert_locked(map, addr, addr + r.length, attrs);
-	bsdvm_map_unlock(map);
 	if (rv == KERN_SUCCESS)
 		*addrp = addr;
 	return rv;

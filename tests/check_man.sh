@@ -14,6 +14,9 @@
 #     FreeBSD) does not count.
 #  3. Every `.Xr bsdvm... N` cross-reference, and `.Xr vm_map_check N`, must
 #     name a page that exists in man/.
+#  4. Every `.Sx SECTION` reference must name a section (.Sh) or subsection
+#     (.Ss) of its own page: a "see BUGS" left after the BUGS section went
+#     is caught here.
 #
 # The mandoc binary can be chosen with the MANDOC environment variable.
 set -u
@@ -112,6 +115,20 @@ for x in $xrefs; do
 	if [ ! -f "$man/$x" ]; then
 		fail "a page refers to $x (.Xr), but there is no man/$x"
 	fi
+done
+
+# ---- 4. section references resolve within their page ----
+for page in "$man"/*.1 "$man"/*.3 "$man"/*.9; do
+	[ -f "$page" ] || continue
+	# the words after Sx up to a lone punctuation mark or the line's end
+	refs=$(grep -oE 'Sx [A-Za-z][A-Za-z0-9 ]*' "$page" | sed -e 's/^Sx //' -e 's/ *$//' | sort -u)
+	printf '%s\n' "$refs" | while IFS= read -r ref; do
+		[ -n "$ref" ] || continue
+		if ! grep -qE "^\.S[hs] $ref\$" "$page"; then
+			echo "check_man: $(basename "$page") refers to section '$ref' (.Sx), which it does not have" >&2
+			echo fail
+		fi
+	done | grep -q fail && status=1
 done
 
 if [ $status -eq 0 ]; then

@@ -1576,6 +1576,33 @@ static void test_uvmspace_exec_reuse(void)
 	CHECK(map_fixed(bsdvm_vmspace_map(vm), 0x60000000, PG, 0) == 0);
 	CHECK(map_fixed(bsdvm_vmspace_map(vm), 0x10000, PG, 0) == ENOMEM);
 	bsdvm_proc_destroy(p);
+
+	/* after a vfork-style share ended, the reused space obeys the
+	 * process's own limits again, not those the sharer left in it */
+	{
+		struct bsdvm_rlimits big = { BSDVM_RLIM_INFINITY, BSDVM_RLIM_INFINITY, 1 << 30 };
+		struct bsdvm_rlimits none = { BSDVM_RLIM_INFINITY, BSDVM_RLIM_INFINITY, 0 };
+		struct bsdvm_rlimits got;
+		struct proc *p2;
+
+		CHECK_KERN(bsdvm_proc_create(sys, NULL, &p), KERN_SUCCESS);
+		CHECK_KERN(bsdvm_proc_create(sys, NULL, &p2), KERN_SUCCESS);
+		bsdvm_proc_set_limits(p, &big);
+		bsdvm_proc_set_limits(p2, &none);
+		uvmspace_share(p, p2); /* the shared space now obeys p2 */
+		l.l_proc = p2;
+		uvmspace_exec(&l, 0x20000, 0x7f000000); /* p2 leaves */
+		l.l_proc = p;
+		uvmspace_exec(&l, 0x20000, 0x7f000000); /* p reuses it */
+		vm = bsdvm_proc_vmspace(p);
+		bsdvm_vmspace_get_limits(vm, &got);
+		CHECK_EQ_U64(got.memlock, 1 << 30);
+		CHECK(map_fixed(bsdvm_vmspace_map(vm), 0x400000, PG, 0) == 0);
+		CHECK(uvm_map_pageable(bsdvm_vmspace_map(vm), 0x400000, 0x400000 + PG, false, 0) ==
+		    0);
+		bsdvm_proc_destroy(p2);
+		bsdvm_proc_destroy(p);
+	}
 }
 
 static void test_uvmspace_exec_new(void)

@@ -278,14 +278,19 @@ void uvmspace_exec(struct lwp *l, vaddr_t start, vaddr_t end)
 	struct proc *p;
 	struct vmspace *old, *nvm;
 	bool kernel;
+	int rv;
 
 	if (l == NULL || (p = l->l_proc) == NULL)
 		return;
 	old = bsdvm_proc_vmspace(p);
 	kernel = old == p->sys->kernel;
 	/* the only user: empty it and reuse it (a bad window is refused
-	 * there, changing nothing) */
-	if (!kernel && bsdvm_vmspace_reset(old, start, end) != KERN_FAILURE)
+	 * there, changing nothing).  The new image obeys the process's own
+	 * limits, not those a process that shared the space (vfork) left. */
+	rv = kernel ? KERN_FAILURE : bsdvm_vmspace_reset(old, start, end);
+	if (rv == KERN_SUCCESS)
+		bsdvm_vmspace_set_limits(old, &p->limits);
+	if (rv != KERN_FAILURE)
 		return;
 	/* shared with someone else, or the kernel's, which is never emptied:
 	 * the process gets a fresh one, with the old one's flags unless that

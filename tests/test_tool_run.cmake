@@ -74,6 +74,10 @@ map p1 heap any 4K rw- => KERN_NOPE
 space p1
 unmap p1 0x10000
 ]=])
+  set(case_bad_find [=[
+space p1
+vm_map_find p1 a 0x100000 4K rw- find=VMFS_ALIGNED_SPACE(64)
+]=])
   set(case_html [=[
 space p1
 map p1 a any 16K rw-
@@ -253,7 +257,8 @@ else()
         "bad_string|3: unterminated string"
         "bad_heredoc|2: the here-document <<END is not ended by a line 'END'"
         "bad_code|2: unknown result code 'KERN_NOPE'"
-        "bad_size|2: unmap: give a size")
+        "bad_size|2: unmap: give a size"
+        "bad_find|2: bad value 'VMFS_ALIGNED_SPACE\\(64\\)' for find= \\(expected VMFS_NO_SPACE")
       string(REPLACE "|" ";" spec "${spec}")
       list(GET spec 0 case)
       list(GET spec 1 msg)

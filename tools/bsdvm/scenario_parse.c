@@ -300,6 +300,27 @@ static bool is_option(const struct scn_op *op, const struct scn_tok *t)
 	return t->key != NULL || (!t->quoted && find_opt(op, t->text, true) >= 0);
 }
 
+/* What a custom option accepts, for the message about a bad value. */
+static const char *custom_values(const char *key)
+{
+	static const struct {
+		const char *key, *values;
+	} help[] = {
+		{ "find", "VMFS_NO_SPACE, VMFS_ANY_SPACE, VMFS_OPTIMAL_SPACE, VMFS_SUPER_SPACE "
+			  "or VMFS_ALIGNED_SPACE(n) with n below 64" },
+		{ "cow", "MAP_* flags or numbers joined by '|'" },
+		{ "flags", "UVM_FLAG_* flags or numbers joined by '|'" },
+		{ "inh", "UVM_INH_SHARE, UVM_INH_COPY, UVM_INH_NONE or UVM_INH_DONATE" },
+		{ "advice", "UVM_ADV_NORMAL, _RANDOM, _SEQUENTIAL, _WILLNEED, _DONTNEED or "
+			    "_NOREUSE" },
+	};
+
+	for (size_t i = 0; i < sizeof(help) / sizeof(help[0]); i++)
+		if (strcmp(help[i].key, key) == 0)
+			return help[i].values;
+	return "see bsdvm(1)";
+}
+
 static bool parse_option(struct scn_parser *p, const struct scn_op *op, const struct scn_tok *t,
     struct scn_stmt *st)
 {
@@ -322,7 +343,8 @@ static bool parse_option(struct scn_parser *p, const struct scn_op *op, const st
 	if (o->kind == SCN_CUSTOM) {
 		st->opt[i].set = true;
 		if (t->quoted || !o->parse(t->text, &st->opt[i].num))
-			return scn_parse_error(p, "bad value '%s' for %s=", t->text, o->key);
+			return scn_parse_error(p, "bad value '%s' for %s= (expected %s)", t->text,
+			    o->key, custom_values(o->key));
 		return true;
 	}
 	return scn_parse_value(p, o->kind, t, op, &st->opt[i]);

@@ -130,61 +130,14 @@ int bsdvm_map_stack(struct vm_map *map, bsdvm_addr_t addrbos, bsdvm_size_t max_s
 	return rv;
 }
 
-/* Whether e is a piece of a stack gap of the given direction. */
-static bool gap_piece(const struct vm_map *map, const struct vm_map_entry *e, bool down)
-{
-	return e != MAP_HEADER(map) && (e->eflags & MAP_ENTRY_GUARD) &&
-	    (e->eflags & (down ? MAP_ENTRY_STACK_GAP_DN : MAP_ENTRY_STACK_GAP_UP));
-}
-
-/* The entry touching e on the side away from the stack (out) or toward it,
- * for a stack that grows down or up; NULL when none touches e there. */
-static struct vm_map_entry *touching(const struct vm_map *map, struct vm_map_entry *e,
-    bool down, bool out)
-{
-	struct vm_map_entry *o = down == out ? e->prev : e->next;
-
-	if (o == MAP_HEADER(map) || (down == out ? o->end != e->start : o->start != e->end))
-		return NULL;
-	return o;
-}
-
-/* The attributes of the stack memory that replaces gap piece p: the
- * protections p keeps for growth, the stack's flags and inheritance. */
-static struct bsdvm_entry_attrs grown_attrs(const struct vm_map_entry *p,
-    const struct vm_map_entry *stack)
-{
-	struct bsdvm_entry_attrs a = bsdvm_attrs_anon((bsdvm_prot_t)(p->offset & 0xff),
-	    (bsdvm_prot_t)((p->offset >> 8) & 0xff));
-
-	/* the new piece is the same stack: it keeps the flags the stack was
-	 * made with; being fresh memory it has no private copy yet */
-	a.eflags = stack->eflags & (MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP |
-	    MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC | MAP_ENTRY_NOFAULT | MAP_ENTRY_NOMERGE |
-	    MAP_ENTRY_COW);
-	if (a.eflags & MAP_ENTRY_COW)
-		a.eflags |= MAP_ENTRY_NEEDS_COPY;
-	a.inherit = stack->inheritance;
-	return a;
-}
-
-/*
- * A protect or inherit over part of a gap splits it, as in FreeBSD, into
- * pieces that each keep their own protections for growth.  The stack
- * grows through all of them: the reservation runs from the stack to the
- * far end of the farthest piece, the guard lies there, and each piece the
- * growth reaches becomes stack memory with the protections it kept.
- * (FreeBSD's vm_map_growstack looks only at the piece next to the stack,
- * so there a split gap stops the growth.)
- */
 int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_rlimits *lim,
     struct bsdvm_stackinfo *si)
 {
-	struct vm_map_entry *gap = map_tree_lookup(map, addr, NULL), *stack, *near, *far, *p, *n;
+	struct vm_map_entry *gap = map_tree_lookup(map, addr, NULL), *stack;
+	struct bsdvm_entry_attrs a;
 	bsdvm_size_t grow, max_grow, gapsize, guard = map_stack_guard(map);
 	bsdvm_size_t step = map_sgrowsiz(map);
-	bsdvm_addr_t edge;
-	unsigned pieces;
+	bsdvm_addr_t nstart, nend;
 	bool down, procstack;
 	int rv;
 
@@ -193,16 +146,14 @@ int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_r
 	    !(gap->eflags & (MAP_ENTRY_STACK_GAP_DN | MAP_ENTRY_STACK_GAP_UP)))
 		return KERN_SUCCESS;
 	down = (gap->eflags & MAP_ENTRY_STACK_GAP_DN) != 0;
-	for (near = gap; (n = touching(map, near, down, false)) != NULL && gap_piece(map, n, down);)
-		near = n;
-	stack = touching(map, near, down, false);
-	if (stack == NULL || !(stack->eflags & (down ? MAP_ENTRY_GROWS_DOWN : MAP_ENTRY_GROWS_UP)))
+	stack = down ? gap->next : gap->prev;
+	if (stack == MAP_HEADER(map) ||
+	    !(stack->eflags & (down ? MAP_ENTRY_GROWS_DOWN : MAP_ENTRY_GROWS_UP)) ||
+	    (down ? stack->start != gap->end : stack->end != gap->start))
 		return KERN_FAILURE; /* a gap whose stack went away */
-	for (far = gap; (n = touching(map, far, down, true)) != NULL && gap_piece(map, n, down);)
-		far = n;
 	addr &= ~map->page_mask;
 	grow = down ? stack->start - addr : addr + map->page_size - stack->end;
-	gapsize = down ? stack->start - far->start : far->end - stack->end;
+	gapsize = gap->end - gap->start;
 	if (guard > gapsize)
 		return KERN_NO_SPACE;
 	max_grow = gapsize - guard;
@@ -220,38 +171,39 @@ int growstack_locked(struct vm_map *map, bsdvm_addr_t addr, const struct bsdvm_r
 		grow = (lim->stack & ~map->page_mask) - si->ssize;
 	if (lim != NULL && lim->vmem != BSDVM_RLIM_INFINITY && map->size + grow > lim->vmem)
 		return KERN_NO_SPACE;
-	/* the pieces the growth reaches, nearest first: one new entry each */
-	edge = down ? stack->start - grow : stack->end + grow;
-	pieces = 1;
-	for (p = near; down ? p->start > edge : p->end < edge; p = touching(map, p, down, true))
-		pieces++;
-	rv = map_entry_reserve(map, pieces);
+	rv = map_entry_reserve(map, 1);
 	if (rv != KERN_SUCCESS)
 		return rv;
-	for (p = near; pieces-- > 0; p = n) {
-		struct bsdvm_entry_attrs a = grown_attrs(p, stack);
-		bsdvm_addr_t nstart, nend;
 
-		n = pieces > 0 ? touching(map, p, down, true) : NULL;
-		if (down) {
-			nend = p->end;
-			nstart = p->start > edge ? p->start : edge;
-			if (nstart == p->start)
-				map_entry_remove(map, p);
-			else
-				map_tree_set_end(map, p, nstart);
+	a = bsdvm_attrs_anon((bsdvm_prot_t)(gap->offset & 0xff),
+	    (bsdvm_prot_t)((gap->offset >> 8) & 0xff));
+	/* the new piece is the same stack: it keeps the flags the stack was
+	 * made with; being fresh memory it has no private copy yet */
+	a.eflags = stack->eflags & (MAP_ENTRY_GROWS_DOWN | MAP_ENTRY_GROWS_UP |
+	    MAP_ENTRY_NOCOREDUMP | MAP_ENTRY_NOSYNC | MAP_ENTRY_NOFAULT | MAP_ENTRY_NOMERGE |
+	    MAP_ENTRY_COW);
+	if (a.eflags & MAP_ENTRY_COW)
+		a.eflags |= MAP_ENTRY_NEEDS_COPY;
+	a.inherit = stack->inheritance;
+	if (down) {
+		nend = gap->end;
+		nstart = nend - grow;
+		if (nstart == gap->start)
+			map_entry_remove(map, gap);
+		else
+			map_tree_set_end(map, gap, nstart);
+	} else {
+		nstart = gap->start;
+		nend = nstart + grow;
+		if (nend == gap->end) {
+			map_entry_remove(map, gap);
 		} else {
-			nstart = p->start;
-			nend = p->end < edge ? p->end : edge;
-			if (nend == p->end)
-				map_entry_remove(map, p);
-			else
-				map_tree_set_start(map, p, nend);
+			map_tree_set_start(map, gap, nend);
 		}
-		rv = bsdvm_map_insert_locked(map, nstart, nend, &a);
-		if (rv != KERN_SUCCESS)
-			return rv; /* cannot happen: the entries are reserved */
 	}
+	rv = bsdvm_map_insert_locked(map, nstart, nend, &a);
+	if (rv != KERN_SUCCESS)
+		return rv; /* cannot happen: one entry is reserved */
 	if (procstack)
 		si->ssize += grow;
 	return KERN_SUCCESS;

@@ -721,56 +721,6 @@ static void test_grow_prot(void)
 	FINISH(s);
 }
 
-/*
- * A protect or inherit over part of a gap splits it (as in FreeBSD) into
- * pieces that keep their own protections for growth.  The stack still
- * grows through every piece to the guard at the far end of the
- * reservation, and each part grown gets the protections its piece kept
- * (bsdvm_map_stack(3), bsdvm_map_protect(3)).
- */
-static void test_split_gap(void)
-{
-	struct bsdvm_sys *s = stack_sys(4096, 4 * 4096, 0, false);
-	struct vmspace *vm = new_vm(s);
-	const bsdvm_addr_t d = 0x10000000, dtop = d + 32 * PG, u = 0x20000000;
-
-	/* down: the upper 12 pages of the gap will grow read-only */
-	CHECK_KERN(bsdvm_map_stack(M(vm), d, 32 * PG, VM_PROT_RW, VM_PROT_ALL,
-	    MAP_ENTRY_GROWS_DOWN), KERN_SUCCESS);
-	CHECK_KERN(bsdvm_map_protect(M(vm), dtop - 16 * PG, dtop - 4 * PG, VM_PROT_READ, 0,
-	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
-	CHECK_MAP(M(vm));
-	CHECK_KERN(poke(vm, d + PG, 1), KERN_SUCCESS); /* just above the guard */
-	CHECK_ENTRY(vm, dtop - 5 * PG, dtop - 16 * PG, dtop - 4 * PG, MAP_ENTRY_GROWS_DOWN,
-	    VM_PROT_READ, VM_PROT_ALL);
-	CHECK_ENTRY(vm, d + PG, d + PG, dtop - 16 * PG, MAP_ENTRY_GROWS_DOWN, VM_PROT_RW,
-	    VM_PROT_ALL);
-	CHECK_ENTRY(vm, d, d, d + PG, MAP_ENTRY_GUARD | MAP_ENTRY_STACK_GAP_DN, VM_PROT_NONE,
-	    VM_PROT_NONE);
-	CHECK_KERN(poke(vm, dtop - 10 * PG, 2), KERN_PROTECTION_FAILURE); /* grew read-only */
-	CHECK_KERN(poke(vm, d, 3), KERN_PROTECTION_FAILURE);             /* the guard */
-	CHECK_KERN(bsdvm_map_growstack(M(vm), d), KERN_NO_SPACE);
-
-	/* up: an inherit over the lower part of the gap, then a read fault
-	 * far up, through both pieces, stopping below the guard */
-	CHECK_KERN(bsdvm_map_stack(M(vm), u, 32 * PG, VM_PROT_RW, VM_PROT_ALL,
-	    MAP_ENTRY_GROWS_UP), KERN_SUCCESS);
-	CHECK_KERN(bsdvm_map_inherit(M(vm), u + 4 * PG, u + 10 * PG, VM_INHERIT_SHARE),
-	    KERN_SUCCESS);
-	CHECK_MAP(M(vm));
-	CHECK_KERN(bsdvm_fault(M(vm), u + 30 * PG, VM_PROT_READ), KERN_SUCCESS);
-	CHECK_MAP(M(vm));
-	CHECK_ENTRY(vm, u + 4 * PG, u + 4 * PG, u + 10 * PG, MAP_ENTRY_GROWS_UP, VM_PROT_RW,
-	    VM_PROT_ALL);
-	CHECK_ENTRY(vm, u + 30 * PG, u + 10 * PG, u + 31 * PG, MAP_ENTRY_GROWS_UP, VM_PROT_RW,
-	    VM_PROT_ALL);
-	CHECK_ENTRY(vm, u + 31 * PG, u + 31 * PG, u + 32 * PG,
-	    MAP_ENTRY_GUARD | MAP_ENTRY_STACK_GAP_UP, VM_PROT_NONE, VM_PROT_NONE);
-	CHECK_KERN(poke(vm, u + 31 * PG, 4), KERN_PROTECTION_FAILURE);
-	bsdvm_vmspace_free(vm);
-	FINISH(s);
-}
-
 int main(void)
 {
 	test_grows_down(4096);
@@ -784,6 +734,5 @@ int main(void)
 	test_no_guard();
 	test_growstack_nop();
 	test_grow_prot();
-	test_split_gap();
 	return test_main_exit("test_mem_stack");
 }

@@ -721,6 +721,54 @@ static void test_grow_prot(void)
 	FINISH(s);
 }
 
+/*
+ * A protect or inherit over part of a gap splits it, as in FreeBSD, and
+ * then, as there, the stack grows only through the piece next to it: that
+ * piece's far end holds the guard, and beyond it growth fails with
+ * KERN_FAILURE, a fault there with KERN_PROTECTION_FAILURE, and nothing
+ * changes (bsdvm_map_stack(3)).  The fuzzer's model does the same.
+ */
+static void test_split_gap(void)
+{
+	struct bsdvm_sys *s = stack_sys(4096, 4 * 4096, 0, false);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t d = 0x10000000, dtop = d + 32 * PG, u = 0x20000000;
+	char *before;
+
+	/* down: the upper 12 pages of the gap keep read-only for growth */
+	CHECK_KERN(bsdvm_map_stack(M(vm), d, 32 * PG, VM_PROT_RW, VM_PROT_ALL,
+	    MAP_ENTRY_GROWS_DOWN), KERN_SUCCESS);
+	CHECK_KERN(bsdvm_map_protect(M(vm), dtop - 16 * PG, dtop - 4 * PG, VM_PROT_READ, 0,
+	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	before = test_map_listing(M(vm));
+	CHECK_KERN(poke(vm, d + PG, 1), KERN_PROTECTION_FAILURE); /* beyond the piece */
+	CHECK_KERN(bsdvm_map_growstack(M(vm), d + PG), KERN_FAILURE);
+	CHECK_KERN(bsdvm_map_growstack(M(vm), dtop - 16 * PG), KERN_NO_SPACE); /* its guard */
+	SAME_LISTING(vm, before);
+	free(before);
+	CHECK_KERN(bsdvm_fault(M(vm), dtop - 15 * PG, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_ENTRY(vm, dtop - 15 * PG, dtop - 15 * PG, dtop - 4 * PG, MAP_ENTRY_GROWS_DOWN,
+	    VM_PROT_READ, VM_PROT_ALL);
+	CHECK_KERN(poke(vm, dtop - 10 * PG, 2), KERN_PROTECTION_FAILURE); /* grew read-only */
+
+	/* up: an inherit over the lower part of the gap */
+	CHECK_KERN(bsdvm_map_stack(M(vm), u, 32 * PG, VM_PROT_RW, VM_PROT_ALL,
+	    MAP_ENTRY_GROWS_UP), KERN_SUCCESS);
+	CHECK_KERN(bsdvm_map_inherit(M(vm), u + 4 * PG, u + 10 * PG, VM_INHERIT_SHARE),
+	    KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	CHECK_KERN(bsdvm_fault(M(vm), u + 30 * PG, VM_PROT_READ), KERN_PROTECTION_FAILURE);
+	CHECK_KERN(bsdvm_fault(M(vm), u + 8 * PG, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_MAP(M(vm));
+	CHECK_ENTRY(vm, u + 4 * PG, u + 4 * PG, u + 9 * PG, MAP_ENTRY_GROWS_UP, VM_PROT_RW,
+	    VM_PROT_ALL);
+	CHECK_ENTRY(vm, u + 9 * PG, u + 9 * PG, u + 10 * PG, GAP_UP, VM_PROT_NONE,
+	    VM_PROT_NONE);
+	bsdvm_vmspace_free(vm);
+	FINISH(s);
+}
+
 int main(void)
 {
 	test_grows_down(4096);
@@ -734,5 +782,6 @@ int main(void)
 	test_no_guard();
 	test_growstack_nop();
 	test_grow_prot();
+	test_split_gap();
 	return test_main_exit("test_mem_stack");
 }

@@ -1689,9 +1689,14 @@ static void test_errors_range_ops(void)
 	/* inherit: unknown value */
 	CHECK_KERN(vm_map_inherit(f.map, s, e, 7), KERN_INVALID_ARGUMENT);
 	CHECK_KERN(vm_map_inherit(f.map, s - 1, e, VM_INHERIT_SHARE), KERN_INVALID_ARGUMENT);
-	/* madvise returns errno values */
+	/* madvise returns errno values; ENOMEM when the entries a split needs
+	 * cannot be allocated (vm_map(9)) */
 	CHECK(vm_map_madvise(f.map, s, e, 99) == EINVAL);
 	CHECK(vm_map_madvise(f.map, s, UMAX + PG, BSDVM_MADV_RANDOM) == EINVAL);
+	bsdvm_map_set_entry_cache(f.map, 0);
+	bsdvm_alloc_fail_at(1);
+	CHECK(vm_map_madvise(f.map, s + PG, e - PG, BSDVM_MADV_RANDOM) == ENOMEM);
+	bsdvm_alloc_fail_at(0);
 	/* wire / unwire */
 	CHECK_KERN(vm_map_wire(f.map, s, e, 0x100), KERN_INVALID_ARGUMENT);
 	CHECK_KERN(vm_map_wire(f.map, s - PG, e, VM_MAP_WIRE_SYSTEM), KERN_INVALID_ADDRESS);

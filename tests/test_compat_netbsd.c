@@ -1854,6 +1854,21 @@ static void test_uarea_system(void)
 /* ------------------------------------------------------------------ */
 /* Systems */
 
+/* bsdvm_kern_to_errno: the table of bsdvm_init(3), row by row. */
+static void test_kern_to_errno(void)
+{
+	CHECK(bsdvm_kern_to_errno(KERN_SUCCESS) == 0);
+	CHECK(bsdvm_kern_to_errno(KERN_INVALID_ADDRESS) == ENOMEM);
+	CHECK(bsdvm_kern_to_errno(KERN_NO_SPACE) == ENOMEM);
+	CHECK(bsdvm_kern_to_errno(KERN_RESOURCE_SHORTAGE) == ENOMEM);
+	CHECK(bsdvm_kern_to_errno(KERN_PROTECTION_FAILURE) == EACCES);
+	CHECK(bsdvm_kern_to_errno(KERN_WOULD_BLOCK) == EAGAIN);
+	CHECK(bsdvm_kern_to_errno(KERN_FAILURE) == EFAULT);
+	CHECK(bsdvm_kern_to_errno(KERN_INVALID_ARGUMENT) == EINVAL);
+	CHECK(bsdvm_kern_to_errno(KERN_OUT_OF_BOUNDS) == EINVAL);
+	CHECK(bsdvm_kern_to_errno(12345) == EINVAL);
+}
+
 static void test_default_system(void)
 {
 	struct bsdvm_sys_params sp = { .frames = 8192 };
@@ -2167,6 +2182,7 @@ static void test_errors_uvmspace(void)
 int main(void)
 {
 	/* the default system first: it must not exist yet */
+	test_kern_to_errno();
 	test_default_system();
 	/* uvm_map */
 	test_map_establishes();

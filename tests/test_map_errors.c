@@ -898,6 +898,15 @@ static int create_with(bsdvm_addr_t min, bsdvm_addr_t max, bsdvm_size_t page,
 	return create_call(&p, false);
 }
 static int create_null_params(void) { return create_call(NULL, false); }
+
+/* the order of insert's checks (map_insert.c): an empty range is
+ * KERN_INVALID_ADDRESS before a protection above the maximum is looked at */
+static int insert_empty_and_prot_above_max(void)
+{
+	struct bsdvm_entry_attrs a = bsdvm_attrs_anon(VM_PROT_ALL, VM_PROT_READ);
+
+	return bsdvm_map_insert(F.m, HOLE, HOLE, &a);
+}
 static int create_null_mapp(void)
 {
 	struct bsdvm_map_params p = { .min = MINA, .max = MAXA };
@@ -970,6 +979,8 @@ static const struct row rows[] = {
 	{ "find: req NULL", find_null_req, IA },
 	{ "find: addrp NULL", find_null_addr, IA },
 	{ "insert: map NULL", null_map_insert, IA },
+	{ "insert: empty range and prot above max", insert_empty_and_prot_above_max,
+	  KERN_INVALID_ADDRESS },
 	{ "fixed: map NULL", null_map_fixed, IA },
 	{ "findspace: map NULL", null_map_findspace, IA },
 	{ "find: map NULL", null_map_find, IA },

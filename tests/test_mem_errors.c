@@ -1924,6 +1924,37 @@ static int null_cb(void *arg, const struct bsdvm_region *r)
 	return 1;
 }
 
+/* RLIMIT_VMEM at its boundary for mmap (bsdvm_vmspace_mmap(3)): a
+ * mapping that ends the map's size exactly at the limit is allowed, one
+ * page more is KERN_NO_SPACE and changes nothing. */
+static void test_vmem_boundary(void)
+{
+	struct bsdvm_sys *s = NULL;
+	struct bsdvm_sys_params sp = { .frames = 64 };
+	struct vmspace *vm = NULL;
+	struct bsdvm_rlimits lim = { BSDVM_RLIM_INFINITY, 4 * 0x1000, BSDVM_RLIM_INFINITY };
+	bsdvm_addr_t a = 0;
+	struct bsdvm_map_stats st;
+
+	CHECK_KERN(bsdvm_sys_create(&sp, &s), KERN_SUCCESS);
+	CHECK_KERN(bsdvm_vmspace_create(s, 0x10000, 0x100000000ull, 0, &vm), KERN_SUCCESS);
+	bsdvm_vmspace_set_limits(vm, &lim);
+	CHECK_KERN(bsdvm_vmspace_mmap(vm, &a, 3 * 0x1000, VM_PROT_RW, VM_PROT_ALL, 0, NULL, 0),
+	    KERN_SUCCESS);
+	CHECK_KERN(bsdvm_vmspace_mmap(vm, &a, 2 * 0x1000, VM_PROT_RW, VM_PROT_ALL, 0, NULL, 0),
+	    KERN_NO_SPACE);
+	CHECK_KERN(bsdvm_vmspace_mmap(vm, &a, 0x1000, VM_PROT_RW, VM_PROT_ALL,
+	    BSDVM_MAPF_NOMERGE, NULL, 0), KERN_SUCCESS);
+	bsdvm_map_get_stats(bsdvm_vmspace_map(vm), &st);
+	CHECK_EQ_U64(st.size, 4 * 0x1000);
+	CHECK_KERN(bsdvm_vmspace_mmap(vm, &a, 0x1000, VM_PROT_RW, VM_PROT_ALL, 0, NULL, 0),
+	    KERN_NO_SPACE);
+	CHECK_EQ_U64(st.nentries, 2);
+	CHECK_MAP(bsdvm_vmspace_map(vm));
+	bsdvm_vmspace_free(vm);
+	bsdvm_sys_destroy(s);
+}
+
 static void test_null_objects(void)
 {
 	struct vmspace *vm = (struct vmspace *)0x1; /* must stay untouched */
@@ -1998,5 +2029,6 @@ int main(void)
 	printf("%zu rows (%zu in the table, %zu generated mmap rows), %lu injected failures,"
 	    " %zu controls\n", total, nrows, ngen, sweep_fails, nctl);
 	test_null_objects();
+	test_vmem_boundary();
 	return test_main_exit("test_mem_errors");
 }

@@ -952,6 +952,50 @@ static void test_two_systems(void)
 	free(m2);
 }
 
+/*
+ * Amap bookkeeping that a mutation run found unpinned:
+ *  - simplify merging a clipped piece back (map.h: the entry survives)
+ *    must keep the first piece's amap offset, or the merged entry shows
+ *    the wrong pages once the translations are gone;
+ *  - once the last other sharer of an INHERIT_SHARE amap is gone, the amap
+ *    is private again and a partial unmap frees the unmapped anons at once
+ *    (docs/design.md: only a shared amap keeps them).
+ */
+static void test_amap_bookkeeping(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 0);
+	struct vmspace *vm = new_vm(s), *c;
+	const bsdvm_addr_t a = 0x40000000;
+	uint8_t *m = model_new(2 * PG);
+	struct vm_map_entry *e;
+
+	MAP_AT(vm, a, 2 * PG, 0);
+	PUT(vm, m, a, a, 2 * PG, 1);
+	bsdvm_map_lock(M(vm));
+	CHECK(bsdvm_map_lookup_entry(M(vm), a, &e));
+	CHECK_KERN(bsdvm_map_clip_start(M(vm), e, a + PG), KERN_SUCCESS);
+	CHECK(bsdvm_map_lookup_entry(M(vm), a + PG, &e));
+	e = bsdvm_map_simplify_entry(M(vm), e);
+	CHECK(e->start == a && e->end == a + 2 * PG);
+	bsdvm_map_unlock(M(vm));
+	CHECK_MAP(M(vm));
+	/* drop the translations: the reads below go through the amap */
+	CHECK_KERN(bsdvm_map_protect(M(vm), a, a + 2 * PG, VM_PROT_READ, 0,
+	    BSDVM_PROTECT_SET_PROT), KERN_SUCCESS);
+	VERIFY(vm, m, a, 2 * PG);
+
+	CHECK_KERN(bsdvm_map_inherit(M(vm), a, a + 2 * PG, VM_INHERIT_SHARE), KERN_SUCCESS);
+	c = FORK(vm);
+	CHECK_EQ_U64(stats(s).anons, 2);
+	bsdvm_vmspace_free(c);
+	CHECK_KERN(bsdvm_map_delete(M(vm), a + PG, a + 2 * PG), KERN_SUCCESS);
+	CHECK_EQ_U64(stats(s).anons, 1);
+	VERIFY(vm, m, a, PG);
+	bsdvm_vmspace_free(vm);
+	free(m);
+	FINISH(s);
+}
+
 int main(void)
 {
 	static const bsdvm_size_t pages[] = { 4096, 16384, 65536 };
@@ -967,6 +1011,7 @@ int main(void)
 		test_copy_of_shared(pages[i]);
 	}
 	test_fork_alloc_fail();
+	test_amap_bookkeeping();
 	test_proc();
 	test_copy_bounds();
 	test_two_systems();

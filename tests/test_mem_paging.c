@@ -425,6 +425,29 @@ static void test_resident_query(void)
 	FINISH(s);
 }
 
+/* Second chance (vmspace.h, bsdvm_sys_pageout): a page referenced since
+ * the last sweep is passed over for one that was not. */
+static void test_second_chance(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 64, 64);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	uint8_t *m = model_new(3 * PG), byte;
+
+	MAP_AT(vm, a, 3 * PG, 0);
+	PUT(vm, m, a, a, 3 * PG, 1);
+	CHECK_EQ_U64(bsdvm_sys_pageout(s, 1), 1); /* clears all three, evicts the first */
+	CHECK(!bsdvm_vmspace_resident(vm, a));
+	CHECK_KERN(bsdvm_copyin(vm, a + PG, &byte, 1, NULL), KERN_SUCCESS); /* referenced */
+	CHECK_EQ_U64(bsdvm_sys_pageout(s, 1), 1);
+	CHECK(bsdvm_vmspace_resident(vm, a + PG));
+	CHECK(!bsdvm_vmspace_resident(vm, a + 2 * PG));
+	VERIFY(vm, m, a, 3 * PG);
+	bsdvm_vmspace_free(vm);
+	free(m);
+	FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = test_seed(argc, argv, 0x6d656d70616765ull);
@@ -438,5 +461,6 @@ int main(int argc, char **argv)
 	test_full_swap(16384, false);
 	test_no_swap(4096);
 	test_resident_query();
+	test_second_chance();
 	return test_main_exit("test_mem_paging");
 }

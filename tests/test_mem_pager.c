@@ -280,6 +280,8 @@ struct mempager {
 	unsigned calls_after_release;
 	unsigned bad_calls;  /* a read not of one aligned page, a write past len */
 	bool fail_read, fail_write, fail_size, overread;
+	unsigned shrink_at;  /* the size call (count) at which len becomes shrink_to */
+	size_t shrink_to;
 };
 
 static int mp_read(void *ctx, bsdvm_off_t off, void *buf, size_t len, size_t *got)
@@ -333,6 +335,11 @@ static int mp_size(void *ctx, bsdvm_off_t *sizep)
 	mp->sizes++;
 	if (mp->fail_size)
 		return KERN_FAILURE;
+	if (mp->shrink_at != 0 && mp->sizes == mp->shrink_at) {
+		/* the file is truncated while the page daemon works on it */
+		mp->len = mp->shrink_to;
+		memset(mp->data + mp->len, STORE_FILL, mp->cap - mp->len);
+	}
 	*sizep = mp->len;
 	return KERN_SUCCESS;
 }
@@ -629,6 +636,48 @@ static void test_tail(bsdvm_size_t page)
 	CHECK_EQ_U64(mp.releases, 1);
 	CHECK_EQ_U64(mp.len, page + 1);
 	STORE_IS(&mp, fm, page + 1);
+	mp_done(&mp);
+	free(fm);
+	FINISH(s);
+}
+
+/*
+ * The store shrinks between the eviction's length check and its write-back
+ * (a truncate racing the page daemon): the write is cut short, so the page
+ * keeps bytes the store no longer has room for.  It must stay resident and
+ * dirty, and reach the store whole once the store grows back
+ * (bsdvm_object_anon(3): such bytes are never lost while the object lives).
+ */
+static void test_shrink_during_pageout(void)
+{
+	struct bsdvm_sys *s = new_sys(4096, 16, 0);
+	struct vmspace *vm = new_vm(s);
+	const bsdvm_addr_t a = 0x40000000;
+	struct mempager mp;
+	struct vm_object *obj;
+	uint8_t *fm;
+
+	mp_init(&mp, PG, PG, 30);
+	fm = model_dup(mp.data, PG);
+	obj = PAGER_OBJECT(s, &mp_ops, &mp, PG, true);
+	MAP_OBJ(vm, a, PG, VM_PROT_RW, BSDVM_MAPF_SHARED, obj, 0);
+	PUT(vm, fm, a, a + PG - 8, 8, 31); /* the last bytes of the page */
+	mp.shrink_at = mp.sizes + 2;       /* the eviction's second length query */
+	mp.shrink_to = PG / 2;
+	pageout_all(s);
+	CHECK(mp.sizes >= mp.shrink_at);
+	CHECK(bsdvm_vmspace_resident(vm, a));
+	VERIFY(vm, fm, a, PG);
+	/* the store grows back: the next eviction writes the page whole */
+	mp.shrink_at = 0;
+	memset(mp.data + mp.len, 0, PG - mp.len);
+	mp.len = PG;
+	pageout_all(s);
+	CHECK(!bsdvm_vmspace_resident(vm, a));
+	STORE_IS(&mp, fm, PG);
+	VERIFY(vm, fm, a, PG);
+	bsdvm_vmspace_free(vm);
+	bsdvm_object_deallocate(obj);
 	mp_done(&mp);
 	free(fm);
 	FINISH(s);
@@ -1075,6 +1124,7 @@ int main(void)
 	test_tail(4096);
 	test_tail(16384);
 	test_zero_fill();
+	test_shrink_during_pageout();
 	test_small_pool();
 	test_read_fails();
 	test_write_fails();

@@ -837,6 +837,28 @@ static void test_flag_overlay(void)
 	CHECK(put(f.vm, s, "overlay"));
 	CHECK(has(f.vm, s, "overlay"));
 	fx_fini(&f);
+
+	/* a plain map has no amaps to attach, and the flags alone must say
+	 * it: COPYONW|OVERLAY is copy-on-write with nothing left to copy,
+	 * COPYONW alone still needs the copy (uvm_map(9)) */
+	{
+		struct bsdvm_map_params mp = { .min = UMIN, .max = UMAX };
+		struct vm_map *plain;
+
+		CHECK_KERN(bsdvm_map_create(&mp, &plain), KERN_SUCCESS);
+		s = UMIN;
+		CHECK(uvm_map(plain, &s, 4 * PG, NULL, UVM_UNKNOWN_OFFSET, 0,
+		    MF(UVM_FLAG_OVERLAY | UVM_FLAG_COPYONW | UVM_FLAG_NOMERGE)) == 0);
+		CHECK(query(plain, s, &r) && (r.eflags & MAP_ENTRY_COW) &&
+		    !(r.eflags & MAP_ENTRY_NEEDS_COPY));
+		s = UMIN + 8 * PG;
+		CHECK(uvm_map(plain, &s, 4 * PG, NULL, UVM_UNKNOWN_OFFSET, 0,
+		    MF(UVM_FLAG_COPYONW | UVM_FLAG_NOMERGE)) == 0);
+		CHECK(query(plain, s, &r) && (r.eflags & MAP_ENTRY_COW) &&
+		    (r.eflags & MAP_ENTRY_NEEDS_COPY));
+		CHECK_MAP(plain);
+		bsdvm_map_destroy(plain);
+	}
 }
 
 static void test_flag_nomerge(void)

@@ -113,10 +113,7 @@ static void hook_dispose(struct vm_map *map, struct vm_map_entry *e)
  * come only later, from faults. */
 static void hook_inserted(struct vm_map *map, struct vm_map_entry *e)
 {
-	struct vmspace *vm = map_vmspace(map);
-
-	if (vm->sys->kernel == vm)
-		sys_kernel_grow(vm->sys, e->end);
+	vmspace_kernel_grow(map, e->end);
 }
 
 static bool hook_can_merge(struct vm_map *map, const struct vm_map_entry *a,

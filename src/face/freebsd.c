@@ -36,14 +36,6 @@ static int cow_attrs(vm_object_t object, vm_ooffset_t offset, vm_prot_t prot, vm
 	return KERN_SUCCESS;
 }
 
-/* The kernel map grows its page tables before use (pmap_growkernel(9)):
- * every insertion into it does (vmspace.c, hook_inserted); a search that
- * only finds space does too, as FreeBSD's vm_map_findspace. */
-static void maybe_growkernel(vm_map_t map, vm_offset_t end)
-{
-	vmspace_kernel_grow(map, end);
-}
-
 /* An object counts as "backed by superpages" when it spans at least one:
  * its pages can then sit in superpage-aligned frames, and a mapping must
  * keep the same offset within the superpage. */
@@ -167,7 +159,10 @@ int vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_offse
 
 	if (map == NULL || addr == NULL || bsdvm_map_findspace_locked(map, &req, &a) != KERN_SUCCESS)
 		return 1;
-	maybe_growkernel(map, a + length);
+	/* every insertion into the kernel map grows the kernel pmap
+	 * (vmspace.c); a search that only finds space does too, as
+	 * FreeBSD's vm_map_findspace */
+	vmspace_kernel_grow(map, a + length);
 	*addr = a;
 	return 0;
 }

@@ -166,11 +166,10 @@ int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size, struct uvm_object
 		}
 		break;
 	}
-	if (rv == KERN_SUCCESS) {
-		vmspace_amap_attach(map, start, overlay); /* the insert grew a kernel pmap */
-	} else {
+	if (rv == KERN_SUCCESS)
+		vmspace_amap_attach(map, start, overlay);
+	else
 		vmspace_amap_drop(map, overlay);
-	}
 	bsdvm_map_unlock(map);
 	if (rv != KERN_SUCCESS)
 		return rv == KERN_INVALID_ARGUMENT ? EINVAL

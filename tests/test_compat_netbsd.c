@@ -1597,6 +1597,24 @@ static void test_uvmspace_exec_reuse(void)
 	/* the new range is the valid one */
 	CHECK(map_fixed(bsdvm_vmspace_map(vm), 0x60000000, PG, 0) == 0);
 	CHECK(map_fixed(bsdvm_vmspace_map(vm), 0x10000, PG, 0) == ENOMEM);
+	/* a wider window keeps more wide alignment classes in the index
+	 * (map_btree.h), so its nodes are bigger: exec must not reuse the old
+	 * window's spare nodes, and the index must work at the new size */
+	for (int w = 0; w < 2; w++) {
+		struct vm_map *map = bsdvm_vmspace_map(vm);
+		vaddr_t top = w == 0 ? (vaddr_t)0x7f000000 : (vaddr_t)0x7ffffffff000;
+		vaddr_t at = 0;
+
+		uvmspace_exec(&l, 0x20000, top);
+		CHECK(bsdvm_proc_vmspace(p) == vm);
+		for (int i = 0; i < 60; i++)
+			CHECK(map_fixed(map, 0x100000 + (vaddr_t)i * 0x1000000, PG, 0) == 0);
+		CHECK_MAP(map);
+		CHECK(uvm_map(map, &at, PG, NULL, UVM_UNKNOWN_OFFSET, (vsize_t)1 << 30,
+		    MF(0)) == 0);
+		CHECK_EQ_U64(at, 0x40000000);
+		CHECK_MAP(map);
+	}
 	bsdvm_proc_destroy(p);
 
 	/* after a vfork-style share ended, the reused space obeys the

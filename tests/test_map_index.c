@@ -68,7 +68,7 @@
  * even page are one-page holes; TAIL free pages follow the last entry. */
 #define BIG_N 40000
 #define BIG_TAIL 48
-#define BIG_MIN ((bsdvm_addr_t)1 << 30) /* aligned to every alignment asked */
+#define BIG_MIN ((bsdvm_addr_t)1 << 31) /* aligned to every alignment asked */
 #define BIG_WIDEN 48                     /* entries deleted to open 3-page holes */
 #define BIG_PAIRS 4                      /* adjacent pairs deleted: 5-page holes */
 #define BIG_FINDS 3000
@@ -687,8 +687,10 @@ static bsdvm_addr_t random_hint(struct test_rng *r, const struct model *m)
 static bool findspace_round(struct vm_map *map, const struct model *m, struct test_rng *r,
     unsigned n, size_t maxlen)
 {
-	/* up to the largest class the index keeps fits for (65536 pages) */
-	static const size_t aligns[] = { 2, 16, 64, 4096, 65536 };
+	/* up to the widest class the mixed phase's window keeps (its 300,000
+	 * pages keep classes 17 and 18, see map_btree.h), and one past it;
+	 * test_map_wide_align covers wide classes in wide windows */
+	static const size_t aligns[] = { 2, 16, 64, 4096, 65536, 131072, 262144, 524288 };
 
 	for (unsigned i = 0; i < n; i++) {
 		struct bsdvm_space_req req;

@@ -89,9 +89,11 @@ struct vm_map_entry {
 #define BSDVM_MAP_WXORX   0x2u /* refuse prot with both WRITE and EXECUTE */
 #define BSDVM_MAP_SYSTEM  0x4u /* a kernel map (informational) */
 /* The index keeps, besides the largest gap under every subtree, the
- * largest aligned fit for alignments of 2 to 65536 pages, so that an aligned
- * search with no colour offset takes O(log n) steps even on a map whose
- * gaps are long enough but never aligned.  Maps do this by default.
+ * largest aligned fit for alignments of 2 to 65536 pages and for the larger
+ * ones the window holds more than a few multiples of, so that a search
+ * for any power-of-two alignment with no colour offset takes O(log n)
+ * steps even on a map whose gaps are long enough but never aligned.  Maps
+ * do this by default.
  * BSDVM_MAP_NO_ALIGN_INDEX leaves the fits out: every change to the map is
  * cheaper (inserts up to ~1.5x, removals ~1.2x at small N, see
  * bsdvm_map_create(3)), and such searches try those gaps one by one, as

@@ -17,10 +17,13 @@
 /* ---- spare nodes ---- */
 
 /* Spares are kept per kind, [1] leaves and [0] inner nodes, which in a
- * map that keeps aligned fits are bigger (struct bt_inner). */
-static size_t node_size(const struct vm_map *map, bool leaf)
+ * map that keeps aligned fits are bigger (struct bt_inner, and the wide
+ * classes the map keeps behind it). */
+size_t bt_node_bytes(const struct vm_map *map, bool leaf)
 {
-	return leaf || !map->fits ? sizeof(struct bt_node) : sizeof(struct bt_inner);
+	if (leaf || !map->fits)
+		return sizeof(struct bt_node);
+	return sizeof(struct bt_inner) + bt_wide_bytes(map->nbig);
 }
 
 /* Insertions may split every node on their path and add a root: k of
@@ -41,7 +44,7 @@ static int reserve_kind(struct vm_map *map, unsigned entries, bool leaf)
 	unsigned need = nodes_needed(map, entries, leaf);
 
 	while (map->bt_nfree[leaf] < need) {
-		struct bt_node *x = map_obj_alloc(map->plat, node_size(map, leaf));
+		struct bt_node *x = map_obj_alloc(map->plat, bt_node_bytes(map, leaf));
 
 		if (x == NULL)
 			return KERN_RESOURCE_SHORTAGE;
@@ -74,9 +77,21 @@ void bt_trim(struct vm_map *map)
 
 			map->bt_free[leaf] = x->free_next;
 			map->bt_nfree[leaf]--;
-			map_obj_free(map->plat, x, node_size(map, leaf));
+			map_obj_free(map->plat, x, bt_node_bytes(map, leaf));
 		}
 	}
+}
+
+void bt_set_wide(struct vm_map *map, unsigned nbig)
+{
+	while (map->bt_free[0] != NULL) {
+		struct bt_node *x = map->bt_free[0];
+
+		map->bt_free[0] = x->free_next;
+		map->bt_nfree[0]--;
+		map_obj_free(map->plat, x, bt_node_bytes(map, false));
+	}
+	map->nbig = nbig;
 }
 
 static struct bt_node *node_take(struct vm_map *map, bool leaf)
@@ -87,12 +102,15 @@ static struct bt_node *node_take(struct vm_map *map, bool leaf)
 	 * beats corrupting the map */
 	map->bt_free[leaf] = x->free_next;
 	map->bt_nfree[leaf]--;
-	memset(x, 0, node_size(map, leaf));
+	/* the row of wide fits behind an inner node needs no clearing: it is
+	 * read only up to the count its parent keeps, which set_child sets */
+	memset(x, 0, leaf || !map->fits ? sizeof(struct bt_node) : sizeof(struct bt_inner));
 	for (int j = 0; j < BT_SLOTS; j++)
 		x->key[j] = BT_NONE;
 	x->leaf = leaf;
 	x->pshift = (uint8_t)map->page_shift;
 	x->fits = !leaf && map->fits;
+	x->nbig = (uint8_t)map->nbig; /* leaves too: their summaries count them */
 	map->bt_nodes++;
 	map->bt_inner += !leaf;
 	return x;
@@ -107,7 +125,7 @@ static void node_release(struct vm_map *map, struct bt_node *x)
 	/* a map that keeps no spares gives the node back at once; the spares
 	 * themselves stay, as the rest of the operation may need them */
 	if (map->cache_max == 0) {
-		map_obj_free(map->plat, x, node_size(map, leaf));
+		map_obj_free(map->plat, x, bt_node_bytes(map, leaf));
 		return;
 	}
 	x->free_next = map->bt_free[leaf];
@@ -261,10 +279,12 @@ bool bt_path_prev_leaf(struct bt_path *p)
 
 /* ---- keeping the inner nodes' summaries right ---- */
 
-/* What x caches for child c: c's summary, with fits when x keeps them. */
-static void child_summary(const struct bt_node *x, const struct bt_node *c, struct bt_sum *out)
+/* What x caches for child c: c's summary, with fits when x keeps them
+ * (and the wide ones unless !wide, see map_fits.h). */
+static void child_summary(const struct bt_node *x, const struct bt_node *c, bool wide,
+    struct bt_sum *out)
 {
-	bt_sum_of_node(c, x->fits, out);
+	bt_sum_of_node(c, x->fits, wide, out);
 }
 
 /* fix_up for a map that keeps no fits: the same walk on largest gaps
@@ -303,8 +323,10 @@ static void fix_up_gaps(struct bt_path *p, int top, const struct bt_sum *leaf)
  * first level where nothing changed.  When the caller knows the leaf's
  * new summary, it passes it in leaf, sparing a pass over the leaf's gaps;
  * it is used only if the leaf was not rearranged (top is the depth).
+ * wide is false when the change left every wide fit of the leaf's gaps as
+ * it was (map_fits.h): then the levels not rearranged skip them.
  */
-static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
+static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf, bool wide)
 {
 	struct bt_sum old, new, cur, t;
 
@@ -312,36 +334,37 @@ static void fix_up(struct bt_path *p, int top, const struct bt_sum *leaf)
 		fix_up_gaps(p, top, leaf);
 		return;
 	}
-	memset(&old, 0, sizeof(old));
-	memset(&new, 0, sizeof(new));
+	bt_sum_zero(&old); /* read from the second level up only */
+	bt_sum_zero(&new);
 	for (int k = p->depth - 2; k >= 0; k--) {
 		struct bt_node *x = p->node[k], *c = p->node[k + 1];
 		int i = p->idx[k];
+		bool w = wide || k + 1 >= top; /* moved slots need everything */
 
-		bt_sum_load(x, i, &cur);
+		bt_sum_load(x, i, &cur, w);
 		if (c->leaf && leaf != NULL && k + 1 < top)
-			t = *leaf;
+			bt_sum_copy(&t, leaf);
 		else if (c->leaf || k + 1 >= top)
-			child_summary(x, c, &t);
+			child_summary(x, c, w, &t);
 		else
-			bt_sum_update(c, &cur, &old, &new, &t);
-		if (!bt_sum_store(x, i, &t) && k < top && x->key[i] == c->key[0])
+			bt_sum_update(c, &cur, &old, &new, &t, w);
+		if (!bt_sum_store(x, i, &t, w) && k < top && x->key[i] == c->key[0])
 			return; /* nothing above can change */
 		x->key[i] = c->key[0];
-		old = cur;
-		new = t;
+		bt_sum_copy(&old, &cur);
+		bt_sum_copy(&new, &t);
 	}
 }
 
 /* What p's leaf's parent caches for it (the leaf is not the root). */
 static void cached_sum(const struct bt_path *p, struct bt_sum *out)
 {
-	bt_sum_load(p->node[p->depth - 2], p->idx[p->depth - 2], out);
+	bt_sum_load(p->node[p->depth - 2], p->idx[p->depth - 2], out, true);
 }
 
 void bt_fix_path(struct bt_path *p)
 {
-	fix_up(p, p->depth, NULL);
+	fix_up(p, p->depth, NULL, true);
 }
 
 void bt_first_start_changed(struct bt_path *p)
@@ -357,22 +380,34 @@ void bt_first_start_changed(struct bt_path *p)
 
 /* ---- moving slots ---- */
 
+/* slots_move's part for inner nodes, which move far less often than
+ * leaves (once per leaf split or merge): kept out of line, so that the
+ * leaves' part stays small enough to inline. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void inner_slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, int n)
+{
+	memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
+	if (dst->fits) {
+		memmove(&bt_afit(dst)[d], &bt_afit(src)[s], (size_t)n * sizeof(bt_afit(dst)[0]));
+		/* a child's wide fits live in the child: only the counts move */
+		memmove(&bt_wn(dst)[d], &bt_wn(src)[s], (size_t)n);
+	}
+	memmove(&dst->u.i.child[d], &src->u.i.child[s], (size_t)n * sizeof(dst->u.i.child[0]));
+}
+
 /* Copies n slots of src from s to dst at d (same kind of node; ranges in
  * different nodes, or overlapping within one: memmove). */
-static void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, int n)
+static inline void slots_move(struct bt_node *dst, int d, struct bt_node *src, int s, int n)
 {
 	if (n <= 0)
 		return;
 	memmove(&dst->key[d], &src->key[s], (size_t)n * sizeof(dst->key[0]));
-	if (dst->leaf) {
+	if (dst->leaf)
 		memmove(&dst->u.l.s[d], &src->u.l.s[s], (size_t)n * sizeof(dst->u.l.s[0]));
-	} else {
-		memmove(&dst->u.i.gap[d], &src->u.i.gap[s], (size_t)n * sizeof(dst->u.i.gap[0]));
-		if (dst->fits)
-			memmove(&bt_afit(dst)[d], &bt_afit(src)[s], (size_t)n * sizeof(bt_afit(dst)[0]));
-		memmove(&dst->u.i.child[d], &src->u.i.child[s],
-		    (size_t)n * sizeof(dst->u.i.child[0]));
-	}
+	else
+		inner_slots_move(dst, d, src, s, n);
 }
 
 /* Marks slots from..to-1 unused: the ones a change just emptied (those
@@ -386,8 +421,10 @@ static void slots_clear(struct bt_node *x, int from, int to)
 			x->u.l.s[j].ent = NULL;
 		} else {
 			x->u.i.gap[j] = 0;
-			if (x->fits)
+			if (x->fits) {
 				memset(bt_afit(x)[j], 0, sizeof(bt_afit(x)[j]));
+				bt_wn(x)[j] = 0;
+			}
 			x->u.i.child[j] = NULL;
 		}
 	}
@@ -413,9 +450,10 @@ static void set_child(struct bt_node *x, int i, struct bt_node *c)
 	struct bt_sum t;
 
 	x->key[i] = c->key[0];
-	child_summary(x, c, &t);
-	bt_sum_store(x, i, &t);
-	x->u.i.child[i] = c;
+	x->low = c->leaf;
+	x->u.i.child[i] = c; /* first: the store writes c's own wide fits */
+	child_summary(x, c, true, &t);
+	bt_sum_store(x, i, &t, true);
 }
 
 /* ---- insertion ---- */
@@ -429,6 +467,7 @@ static void split_child(struct vm_map *map, struct bt_node *x, int i, bool appen
 	 * so it is as full as a node may be while the old one stays 3/4 full */
 	int m = append ? BT_SLOTS - BT_MIN : BT_SLOTS / 2;
 
+	r->low = c->low;
 	slots_move(r, 0, c, m, BT_SLOTS - m);
 	r->n = (uint16_t)(BT_SLOTS - m);
 	c->n = (uint16_t)m;
@@ -525,6 +564,7 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 	struct bt_path *p = &map->finger;
 	struct bt_node *x = finger_with_room(map, key);
 	struct bt_sum lost, cached;
+	bool wide = true;
 	int s;
 
 	/* slot 0 only in the leftmost leaf, since every other leaf's first
@@ -533,9 +573,13 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 	if (s > 0 && p->depth > 1) {
 		/* e splits the gap of slot s - 1: the leaf's summary stays
 		 * when that gap reached none of its maxima */
+		const struct bt_node *up = p->node[p->depth - 2];
 		bsdvm_addr_t gs = x->u.l.s[s - 1].end;
 
-		bt_sum_of_gap(p->node[p->depth - 2], gs, bt_gap_end(x, s - 1), &lost);
+		/* the part above e keeps every wide fit the gap had when no
+		 * boundary of 2^17 pages lies below e's end (an append) */
+		wide = !bt_wide_kept(up, gs, e->end);
+		bt_sum_of_gap(up, gs, bt_gap_end(x, s - 1), wide, &lost);
 	}
 	slot_open(x, s);
 	leaf_put(x, s, e);
@@ -545,7 +589,7 @@ void bt_insert(struct vm_map *map, struct vm_map_entry *e)
 		if (bt_sum_below(p->node[p->depth - 2], &lost, &cached))
 			return; /* no key moved either: s is not the first slot */
 	}
-	bt_fix_path(p);
+	fix_up(p, p->depth, NULL, wide);
 }
 
 /*
@@ -689,23 +733,27 @@ void bt_remove(struct vm_map *map, struct vm_map_entry *e)
 		p->idx[p->depth - 1] = s - 1;
 	if (s == 0) {
 		bt_first_start_changed(p);
-		fix_up(p, rebalance(map, p), NULL);
+		fix_up(p, rebalance(map, p), NULL, true);
 	} else {
 		/* the gaps on both sides of e became one, which holds
 		 * everything they held: the leaf's summary can only grow, to
 		 * that gap's */
 		bsdvm_addr_t gs = leaf->u.l.s[s - 1].end;
 		struct bt_sum grown, merged;
+		bool wide = true;
 
-		memset(&grown, 0, sizeof(grown));
+		bt_sum_zero(&grown);
 		if (p->depth > 1) {
 			const struct bt_node *up = p->node[p->depth - 2];
 
+			/* the merged gap fits exactly what the gap after e did
+			 * when no boundary of 2^17 pages lies below e's end */
+			wide = !bt_wide_kept(up, gs, e->end);
 			cached_sum(p, &grown);
-			bt_sum_of_gap(up, gs, bt_gap_end(leaf, s - 1), &merged);
+			bt_sum_of_gap(up, gs, bt_gap_end(leaf, s - 1), wide, &merged);
 			bt_sum_max(up, &grown, &merged);
 		}
-		fix_up(p, rebalance(map, p), &grown);
+		fix_up(p, rebalance(map, p), &grown, wide);
 	}
 	shrink_root(map);
 }
@@ -731,7 +779,7 @@ bool bt_join_slots(struct vm_map *map, bsdvm_addr_t start, bsdvm_addr_t end,
 	x->u.l.s[s].ent = keep;
 	top = rebalance(map, p);
 	if (top < p->depth)
-		fix_up(p, top, NULL);
+		fix_up(p, top, NULL, true);
 	shrink_root(map);
 	return true;
 }

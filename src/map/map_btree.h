@@ -59,6 +59,8 @@ struct bt_node {
 	uint8_t pshift;              /* log2 of the map's page size */
 	uint8_t fits;                /* inner node with a struct bt_inner tail
 	                              * (the map keeps aligned fits) */
+	uint8_t nbig;                /* wide classes the map keeps (below) */
+	uint8_t low;                 /* inner node whose children are leaves */
 	struct bt_node *free_next;   /* on the map's spare list */
 };
 
@@ -79,6 +81,7 @@ struct bt_node {
  * 2 to 65536 pages: up to 256 MiB with 4 KiB pages, 4 GiB with 64 KiB
  * ones), in a tail (struct bt_inner) that leaves, nine in ten of the
  * nodes, do without.  map_fits.[ch] compute them, sixteen lanes at a time.
+ * Wider classes, below, are kept beside them.
  *
  * Keeping the fits costs every change that moves a gap: a leaf's fits
  * come from each of its gaps' alignment, several times the work of its
@@ -90,11 +93,72 @@ struct bt_node {
  */
 #define BT_ALIGN_CLASSES 16
 
+/*
+ * Wide classes.  Sixteen classes leave alignments above 65536 pages, and a
+ * search for one of those steered by class 16 alone can again try gap
+ * after gap: a map with one gap at every odd multiple of 2^16 pages makes
+ * a 2^17-page-aligned search visit all of them.  So a map also keeps the
+ * largest fit of each wider class 17, 18, ... it needs.  It needs a class
+ * only while the window holds more than a few of its boundaries: a search
+ * for an alignment above the widest kept class K is steered by K, and the
+ * window (fewer than 2^(K+1) pages, see bt_wide_classes) holds at most
+ * three multiples of 2^K pages, so at most three gaps can pass the steer
+ * and still miss.  A 47-bit window of 4 KiB pages keeps classes 17..34; a
+ * 32-bit one, 17..19.
+ *
+ * A wide class's fit can be anywhere below the largest gap, so it is kept
+ * as a plain byte count, and these are too big to keep per child as the
+ * sixteen-bit deltas are (2.3 KiB more per node for a 47-bit window,
+ * which slowed protects, merges and erases at 100k entries and more by
+ * 15-45% in interleaved runs).  Instead each
+ * inner node keeps one row of them for its own subtree, behind its tail
+ * (bt_wrow), and a parent keeps per child only wn[i], how many leading
+ * classes fit something under child i: a fit only shrinks as the class
+ * grows (fewer starts qualify), so every class from there on fits nothing,
+ * and only those wn[i] values of a row mean anything.  Most subtrees hold
+ * no multiple of 2^17 pages in any gap and have wn[i] = 0: code that
+ * combines, stores or moves summaries reads no row for them.
+ *
+ * Leaves keep no row: a leaf's parent (a "low" node) knows of each leaf
+ * only wn[i].  A search asking a low node for a wide class therefore tries
+ * each leaf whose wn[i] and class-16 fit allow it, at most sixteen leaves
+ * of sixteen gaps; above the low nodes the children's rows are exact, so
+ * the search enters only a low node that holds a fit, and stays
+ * O(log n).  A low node's own row is the largest over its leaves with
+ * wn[i] > 0, read gap by gap.  The root's row is not kept (no parent asks
+ * for it).
+ */
+#define BT_WIDE_MAX (63 - 12 - BT_ALIGN_CLASSES) /* classes 17..51: 2^51 4 KiB pages */
+
 struct bt_inner {
 	struct bt_node node;         /* first, so a node pointer is one to this */
+	uint8_t wn[BT_SLOTS];        /* per child: wide classes whose fit is not 0
+	                              * (beside node.n, on a line every change
+	                              * reads anyway) */
 	uint16_t afit[BT_SLOTS][BT_ALIGN_CLASSES]; /* per child: class j's delta
 	                              * in pages at [j - 1] */
+	/* followed, when node.nbig > 0, by bsdvm_size_t wrow[node.nbig]: the
+	 * node's own wide fits (its parent's wn says how many mean anything) */
 };
+
+/* How many wide classes a map with the window [min, max) and pages of
+ * 2^pshift bytes keeps: classes 17..K for the least K with
+ * 2^(K+1) >= the window's pages, none when K would be 16. */
+static inline unsigned bt_wide_classes(bsdvm_addr_t min, bsdvm_addr_t max, unsigned pshift)
+{
+	uint64_t pages = (max - min) >> pshift;
+	unsigned lg = 0;
+
+	while (lg < 64 && ((uint64_t)1 << lg) < pages)
+		lg++; /* least lg with 2^lg >= pages; only at create and exec */
+	return lg > BT_ALIGN_CLASSES + 1 ? lg - BT_ALIGN_CLASSES - 1 : 0;
+}
+
+/* Bytes of an inner node's tail that keeps nbig wide classes. */
+static inline size_t bt_wide_bytes(unsigned nbig)
+{
+	return (size_t)nbig * sizeof(bsdvm_size_t);
+}
 
 static inline uint16_t (*bt_afit(struct bt_node *x))[BT_ALIGN_CLASSES]
 {
@@ -106,6 +170,28 @@ static inline const uint16_t (*bt_cafit(const struct bt_node *x))[BT_ALIGN_CLASS
 	return ((const struct bt_inner *)x)->afit;
 }
 
+/* Inner node x's wide-class counts, one per child (x->fits). */
+static inline uint8_t *bt_wn(struct bt_node *x)
+{
+	return ((struct bt_inner *)x)->wn;
+}
+
+static inline const uint8_t *bt_cwn(const struct bt_node *x)
+{
+	return ((const struct bt_inner *)x)->wn;
+}
+
+/* Inner node x's own wide fits (x->fits, x->nbig > 0). */
+static inline bsdvm_size_t *bt_wrow(struct bt_node *x)
+{
+	return (bsdvm_size_t *)(void *)((struct bt_inner *)x + 1);
+}
+
+static inline const bsdvm_size_t *bt_cwrow(const struct bt_node *x)
+{
+	return (const bsdvm_size_t *)(const void *)((const struct bt_inner *)x + 1);
+}
+
 /* The fit of [s, e) for alignment page << j; 0 when none. */
 static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshift, unsigned j)
 {
@@ -114,11 +200,41 @@ static inline bsdvm_size_t bt_fit(bsdvm_addr_t s, bsdvm_addr_t e, unsigned pshif
 	return s < e ? e - s : 0;
 }
 
-/* The largest fit of class j under child i of inner node x, which must
- * keep fits (x->fits). */
+/* The largest fit of class j <= 16 under child i of inner node x, which
+ * must keep fits (x->fits). */
 static inline bsdvm_size_t bt_child_fit(const struct bt_node *x, int i, unsigned j)
 {
 	return x->u.i.gap[i] - ((bsdvm_size_t)bt_cafit(x)[i][j - 1] << x->pshift);
+}
+
+/* Whether child i of x may hold a fit of len bytes for wide class j
+ * (16 < j <= 16 + x->nbig).  Exact above the low nodes; at a low node,
+ * only that the leaf fits class j at all and class 16 for len, which
+ * bounds what trying it costs (see "Wide classes" above). */
+static inline bool bt_child_wide_may_hold(const struct bt_node *x, int i, unsigned j,
+    bsdvm_size_t len)
+{
+	unsigned k = j - BT_ALIGN_CLASSES - 1;
+
+	if (k >= bt_cwn(x)[i])
+		return false;
+	if (x->low)
+		return bt_child_fit(x, i, BT_ALIGN_CLASSES) >= len;
+	return bt_cwrow(x->u.i.child[i])[k] >= len;
+}
+
+/* Whether the gaps [gs, ge) and [a, ge) fit every wide class equally (an
+ * entry ending at a was put into the first, leaving the second above it,
+ * or taken from between [gs, its start) and the second, merging them):
+ * true when no multiple of 2^17 pages lies in [gs, a), as every wide fit
+ * starts at one. */
+static inline bool bt_wide_kept(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t a)
+{
+	bsdvm_addr_t post = gs;
+
+	if (!map_align_up(&post, (bsdvm_size_t)1 << (x->pshift + BT_ALIGN_CLASSES + 1), 0))
+		return true; /* no boundary at all above gs */
+	return post >= a;
 }
 
 /* Asks for every line of node x at once.  A descent reads x's keys, and
@@ -168,6 +284,12 @@ static inline bsdvm_size_t bt_leaf_gap(const struct bt_node *x, int s)
 {
 	return bt_gap_end(x, s) - x->u.l.s[s].end;
 }
+
+/* Bytes of one index node of the map: a leaf, or an inner node. */
+size_t bt_node_bytes(const struct vm_map *map, bool leaf);
+/* Sets how many wide classes the map's inner nodes keep (an empty map:
+ * exec moved its window); spare inner nodes of the old size are freed. */
+void bt_set_wide(struct vm_map *map, unsigned nbig);
 
 /* Largest gap owned under x. */
 bsdvm_size_t bt_node_max_gap(const struct bt_node *x);

@@ -40,21 +40,46 @@ static bool fits_clear(const struct bt_node *x, int j)
 	for (int k = 0; k < BT_ALIGN_CLASSES; k++)
 		if (bt_cafit(x)[j][k] != 0)
 			return false;
-	return true;
+	return bt_cwn(x)[j] == 0;
 }
 
 /* What an inner node must cache for a child: its largest gap and largest
- * fit of every class. */
+ * fit of every class, wide ones included. */
+#define CHK_CLASSES (BT_ALIGN_CLASSES + BT_WIDE_MAX)
 struct chk_sum {
 	bsdvm_size_t gap;
-	bsdvm_size_t fit[BT_ALIGN_CLASSES + 1];
+	bsdvm_size_t fit[CHK_CLASSES + 1];
 };
 
 static void sum_add(struct chk_sum *m, const struct chk_sum *c)
 {
 	m->gap = c->gap > m->gap ? c->gap : m->gap;
-	for (int j = 1; j <= BT_ALIGN_CLASSES; j++)
+	for (int j = 1; j <= CHK_CLASSES; j++)
 		m->fit[j] = c->fit[j] > m->fit[j] ? c->fit[j] : m->fit[j];
+}
+
+/* The wide classes under child j of x: the count of those that fit
+ * something must be exact (the code that combines summaries reads only
+ * the counted ones), and an inner child's own row must hold their fits. */
+static bool check_wide(struct bt_walk *c, const struct bt_node *x, int j, int level,
+    const struct chk_sum *cs)
+{
+	const struct bt_node *ch = x->u.i.child[j];
+	unsigned n = 0;
+
+	while (n < x->nbig && cs->fit[BT_ALIGN_CLASSES + 1 + n] != 0)
+		n++;
+	if (bt_cwn(x)[j] != n)
+		return fail(c, "index node at level %d: child %d counts %u wide classes that "
+		    "fit, real %u", level, j, bt_cwn(x)[j], n);
+	for (unsigned k = 0; k < n && !ch->leaf; k++)
+		if (bt_cwrow(ch)[k] != cs->fit[BT_ALIGN_CLASSES + 1 + k])
+			return fail(c, "index node at level %d: largest fit aligned to %#llx "
+			    "under child %d kept as %#llx, real %#llx", level + 1,
+			    (unsigned long long)c->c->map->page_size << (BT_ALIGN_CLASSES + 1 + k),
+			    j, (unsigned long long)bt_cwrow(ch)[k],
+			    (unsigned long long)cs->fit[BT_ALIGN_CLASSES + 1 + k]);
+	return true;
 }
 
 static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct chk_sum *sum)
@@ -82,7 +107,7 @@ static bool check_leaf(struct bt_walk *c, const struct bt_node *x, struct chk_su
 			    (unsigned long long)e->end);
 		if (bt_leaf_gap(x, s) > g)
 			g = bt_leaf_gap(x, s);
-		for (unsigned j = 1; j <= BT_ALIGN_CLASSES; j++) {
+		for (unsigned j = 1; j <= BT_ALIGN_CLASSES + (unsigned)x->nbig; j++) {
 			bsdvm_size_t f = bt_fit(e->end, e->next->start, x->pshift, j);
 
 			sum->fit[j] = f > sum->fit[j] ? f : sum->fit[j];
@@ -114,6 +139,9 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 	if ((bool)x->fits != (!x->leaf && c->c->map->fits))
 		return fail(c, "index node at level %d %s fits", level,
 		    x->fits ? "keeps" : "lacks");
+	if (x->nbig != c->c->map->nbig || x->nbig > BT_WIDE_MAX)
+		return fail(c, "index node at level %d keeps %u wide classes, the map %u",
+		    level, x->nbig, c->c->map->nbig);
 	memset(sum, 0, sizeof(*sum));
 	if (x->leaf)
 		return check_leaf(c, x, sum);
@@ -140,6 +168,11 @@ static bool check_node(struct bt_walk *c, const struct bt_node *x, int level,
 			return fail(c, "index node at level %d: largest gap under child %d cached "
 			    "as %#llx, real %#llx", level, j, (unsigned long long)x->u.i.gap[j],
 			    (unsigned long long)cs.gap);
+		if (x->fits && !check_wide(c, x, j, level, &cs))
+			return false;
+		if ((bool)x->low != ch->leaf)
+			return fail(c, "index node at level %d: %s low, child %d is %s", level,
+			    x->low ? "marked" : "not marked", j, ch->leaf ? "a leaf" : "not a leaf");
 		for (unsigned k = 1; k <= BT_ALIGN_CLASSES && x->fits; k++)
 			if (bt_child_fit(x, j, k) != cs.fit[k])
 				return fail(c, "index node at level %d: largest fit aligned to "

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "map/map_impl.h"
+#include "map/map_btree.h"
 
 int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp)
 {
@@ -46,6 +46,7 @@ int bsdvm_map_create(const struct bsdvm_map_params *params, struct vm_map **mapp
 	map->superpage_size = sp;
 	map->flags = params->flags;
 	map->fits = (params->flags & BSDVM_MAP_NO_ALIGN_INDEX) == 0;
+	map->nbig = map->fits ? bt_wide_classes(params->min, params->max, map->page_shift) : 0;
 	map->cache_max = 64;
 	atomic_init(&map->timestamp, 0);
 	*mapp = map;
@@ -59,6 +60,10 @@ int map_reset_bounds(struct vm_map *map, bsdvm_addr_t min, bsdvm_addr_t max)
 		return KERN_INVALID_ARGUMENT;
 	map->header.start = max;
 	map->header.end = min;
+	/* the wide classes follow the window; the map is empty, so only its
+	 * spare nodes have the old size */
+	if (map->fits)
+		bt_set_wide(map, bt_wide_classes(min, max, map->page_shift));
 	return KERN_SUCCESS;
 }
 

@@ -134,6 +134,12 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
 	_mm_storeu_si128((__m128i *)(void *)p, a->h[0]);
 	_mm_storeu_si128((__m128i *)(void *)(p + 8), a->h[1]);
 }
+
+/* the last lane: class 16's delta */
+static inline uint16_t lanes_top(const bt_lanes_t *a)
+{
+	return (uint16_t)_mm_extract_epi16(a->h[1], 7);
+}
 #else
 static inline uint16_t lane_mask(int j)
 {
@@ -217,7 +223,126 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
 {
 	memcpy(p, a->v, sizeof(a->v));
 }
+
+static inline uint16_t lanes_top(const bt_lanes_t *a)
+{
+	return a->v[BT_LANES - 1];
+}
 #endif
+
+/* ---- wide classes ----
+ *
+ * Plain byte counts, class 17 + k at [k], the first wn of them not 0
+ * (map_btree.h).  No lanes here: most summaries have none to combine. */
+
+#define WIDE_FIRST_MASK ((((uint64_t)1) << (BT_ALIGN_CLASSES + 1)) - 1) /* 2^17 - 1 pages */
+
+/* s gains the wide fits of a gap of hp pages whose start is rp pages
+ * below a boundary of every class (as in leaf_sum).  Class j fits
+ * hp - (rp mod 2^j) pages, or nothing once that is not positive, and
+ * rp mod 2^j only grows with j: so the first class that fits nothing
+ * ends the gap's fits. */
+static void wide_add_gap(unsigned nbig, unsigned ps, uint64_t hp, uint64_t rp, struct bt_sum *s)
+{
+	for (unsigned k = 0; k < nbig; k++) {
+		uint64_t r = rp & ((((uint64_t)2) << (BT_ALIGN_CLASSES + k)) - 1);
+		bsdvm_size_t f;
+
+		if (hp <= r)
+			return;
+		f = (hp - r) << ps;
+		if (k == s->wn) {
+			s->w[k] = f;
+			s->wn = k + 1;
+		} else if (f > s->w[k]) {
+			s->w[k] = f;
+		}
+	}
+}
+
+/* How many wide classes, from 17 up, a gap of hp pages starting rp pages
+ * below a boundary of every class fits (as wide_add_gap, without the
+ * fits themselves).  A gap of 2^(16 + nbig) pages or more fits them all. */
+static unsigned wide_count(unsigned nbig, uint64_t hp, uint64_t rp)
+{
+	unsigned k = 0;
+
+	if (nbig == 0 || hp >> (BT_ALIGN_CLASSES + nbig) != 0)
+		return nbig;
+	while (k < nbig && hp > (rp & ((((uint64_t)2) << (BT_ALIGN_CLASSES + k)) - 1)))
+		k++;
+	return k;
+}
+
+/* A leaf's summary carries only the count of the wide classes it fits,
+ * which is all its parent keeps (map_btree.h); the fits read as 0. */
+static void wide_count_only(struct bt_sum *s, unsigned wn)
+{
+	s->wn = wn;
+	memset(s->w, 0, wn * sizeof(s->w[0]));
+}
+
+/* s's wide fits become the larger of its own and those of w[0..n). */
+static void wide_max_of(struct bt_sum *s, const bsdvm_size_t *w, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n && k < s->wn; k++)
+		s->w[k] = w[k] > s->w[k] ? w[k] : s->w[k];
+	for (; k < n; k++)
+		s->w[k] = w[k];
+	if (n > s->wn)
+		s->wn = n;
+}
+
+/* s gains the wide fits of leaf x's gaps. */
+static void leaf_wide(const struct bt_node *x, struct bt_sum *s)
+{
+	unsigned ps = x->pshift;
+
+	for (int i = 0; i < x->n; i++) {
+		bsdvm_addr_t gs = x->u.l.s[i].end;
+		uint64_t hp = (bt_gap_end(x, i) - gs) >> ps, rp = (0 - gs) >> ps;
+
+		if (hp > (rp & WIDE_FIRST_MASK))
+			wide_add_gap(x->nbig, ps, hp, rp, s);
+	}
+}
+
+/* The wide fits of inner node x: the largest of its children's rows, or,
+ * in a low node, of the gaps of the leaves that fit some wide class (the
+ * others cannot raise any).  Children with wn = 0 are not even read. */
+static void inner_wide(const struct bt_node *x, struct bt_sum *out)
+{
+	out->wn = 0;
+	if (x->nbig == 0)
+		return;
+	for (int i = 0; i < x->n; i++) {
+		unsigned n = bt_cwn(x)[i];
+
+		if (n == 0)
+			continue;
+		if (x->low)
+			leaf_wide(x->u.i.child[i], out);
+		else
+			wide_max_of(out, bt_cwrow(x->u.i.child[i]), n);
+	}
+}
+
+/* Whether some wide maximum of cur was reached by old, the slot's value
+ * before the change, and is not by new, its value now: then only a pass
+ * over all slots can tell what it fell to.  (Not for low nodes, which do
+ * not keep their leaves' fits.) */
+static bool wide_fell(const struct bt_sum *cur, const struct bt_sum *old,
+    const struct bt_sum *new)
+{
+	for (unsigned k = 0; k < old->wn; k++) {
+		if (k >= cur->wn || old->w[k] >= cur->w[k])
+			if (k >= new->wn || new->w[k] < old->w[k])
+				return true;
+	}
+	return false;
+}
 
 /* ---- whole nodes ---- */
 
@@ -236,7 +361,7 @@ static inline void lanes_store(uint16_t *p, const bt_lanes_t *a)
  * a min: no branch on alignment, no rounding that could overflow at the top
  * of the address space.
  */
-static void leaf_sum(const struct bt_node *x, struct bt_sum *out)
+static void leaf_sum(const struct bt_node *x, bool wide, struct bt_sum *out)
 {
 	unsigned ps = x->pshift;
 	uint64_t hp[BT_SLOTS], rp[BT_SLOTS], gp = 0;
@@ -252,6 +377,7 @@ static void leaf_sum(const struct bt_node *x, struct bt_sum *out)
 		cand |= (unsigned)(hp[s] > (rp[s] & 1)) << s;
 	}
 	out->g = gp << ps;
+	out->wn = 0;
 	lanes_fill(&out->d, (uint16_t)(gp < LANE_CAP ? gp : LANE_CAP));
 	while (cand != 0) {
 		int s = (int)map_ctz(cand);
@@ -261,12 +387,24 @@ static void leaf_sum(const struct bt_node *x, struct bt_sum *out)
 		if (base < SPAN_PAGES)
 			lanes_lower(&out->d, (uint16_t)base, (uint16_t)(rp[s] & SPAN_PAGES));
 	}
+	if (wide && x->nbig != 0 && (gp > LANE_CAP || lanes_top(&out->d) < gp)) {
+		/* some gap fits class 16, so one may fit class 17 (most leaves
+		 * have none that fits either, and skip this) */
+		unsigned wn = 0;
+
+		for (int s = 0; s < n && wn < x->nbig; s++) {
+			unsigned c = wide_count(x->nbig, hp[s], rp[s]);
+
+			wn = c > wn ? c : wn;
+		}
+		wide_count_only(out, wn);
+	}
 }
 
 /* An inner node that keeps fits: each class's delta against the largest
  * gap is the least of its children's, each raised by how far that child's
  * gap is below the largest. */
-static void inner_sum(const struct bt_node *x, struct bt_sum *out)
+static void inner_lanes(const struct bt_node *x, struct bt_sum *out)
 {
 	unsigned ps = x->pshift;
 	bsdvm_size_t g = bt_node_max_gap(x);
@@ -284,15 +422,19 @@ static void inner_sum(const struct bt_node *x, struct bt_sum *out)
 	}
 }
 
-void bt_sum_of_node(const struct bt_node *c, bool fits, struct bt_sum *out)
+void bt_sum_of_node(const struct bt_node *c, bool fits, bool wide, struct bt_sum *out)
 {
 	if (!fits) {
 		out->g = bt_node_max_gap(c);
 		lanes_fill(&out->d, 0); /* unused, but never left undefined */
+		out->wn = 0;
 	} else if (c->leaf) {
-		leaf_sum(c, out);
+		leaf_sum(c, wide, out);
 	} else {
-		inner_sum(c, out);
+		inner_lanes(c, out);
+		out->wn = 0;
+		if (wide)
+			inner_wide(c, out);
 	}
 }
 
@@ -313,32 +455,34 @@ static inline uint16_t pages_below(const struct bt_node *x, bsdvm_size_t top, bs
 	return (uint16_t)((top - g) >> x->pshift);
 }
 
-void bt_sum_of_gap(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge,
+void bt_sum_of_gap(const struct bt_node *x, bsdvm_addr_t gs, bsdvm_addr_t ge, bool wide,
     struct bt_sum *out)
 {
 	uint64_t hp = (ge - gs) >> x->pshift, r = (0 - gs) >> x->pshift;
 
 	out->g = ge - gs;
+	out->wn = 0;
 	lanes_fill(&out->d, 0);
 	if (!x->fits)
 		return;
 	/* class j: r mod 2^j when the gap is longer than that, else all of it */
 	lanes_fill(&out->d, (uint16_t)(hp < LANE_CAP ? hp : LANE_CAP));
 	lanes_lower(&out->d, 0, (uint16_t)(r & SPAN_PAGES));
+	if (wide)
+		wide_count_only(out, wide_count(x->nbig, hp, r));
 }
 
-void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *t)
+/* s's gap and lanes become those of a node holding the gaps of both s
+ * and t (a map that keeps fits). */
+static void lanes_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *t)
 {
 	bt_lanes_t dt;
 
-	if (!x->fits) {
-		s->g = t->g > s->g ? t->g : s->g;
-		return;
-	}
 	if (far_below(x, t, s))
 		return;
 	if (far_below(x, s, t)) {
-		*s = *t;
+		s->g = t->g;
+		s->d = t->d;
 		return;
 	}
 	/* both within SPAN_PAGES of the larger: deltas against it */
@@ -348,6 +492,17 @@ void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *
 	}
 	lanes_add(&dt, &t->d, pages_below(x, s->g, t->g));
 	lanes_min(&s->d, &dt);
+}
+
+void bt_sum_max(const struct bt_node *x, struct bt_sum *s, const struct bt_sum *t)
+{
+	if (!x->fits) {
+		s->g = t->g > s->g ? t->g : s->g;
+		return;
+	}
+	/* wide fits are not tied to the largest gap: always combined */
+	wide_max_of(s, t->w, t->wn);
+	lanes_max(x, s, t);
 }
 
 /* A class in which t fits nothing (its delta is its whole gap) cannot
@@ -360,6 +515,10 @@ bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct 
 	bt_lanes_t dt;
 
 	if (t->g >= s->g)
+		return false;
+	/* s is a leaf's, whose wide fits its parent does not keep: a gap
+	 * that fit a wide class may have been the one that did */
+	if (t->wn != 0)
 		return false;
 	if (!x->fits || far_below(x, t, s))
 		return true;
@@ -377,24 +536,28 @@ bool bt_sum_below(const struct bt_node *x, const struct bt_sum *t, const struct 
  * gap; an old one too far below T to fit the lanes is capped, which is
  * safe: such a slot cannot have been the only one at a maximum that the
  * new value does not reach (the new value is within SPAN_PAGES of T).
+ *
+ * This is the lanes' half: it sets out's gap and deltas only.
  */
-void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const struct bt_sum *old,
-    const struct bt_sum *new, struct bt_sum *out)
+static void lanes_update(const struct bt_node *c, const struct bt_sum *cur,
+    const struct bt_sum *old, const struct bt_sum *new, struct bt_sum *out)
 {
 	bsdvm_size_t top;
 	bt_lanes_t dc, dn, dold;
 
 	if (far_below(c, cur, new)) {
-		*out = *new; /* new tops every other slot in every class */
+		out->g = new->g; /* new tops every other slot in every class */
+		out->d = new->d;
 		return;
 	}
 	if (far_below(c, old, cur)) {
-		*out = *cur; /* old reached no maximum */
-		bt_sum_max(c, out, new);
+		out->g = cur->g; /* old reached no maximum */
+		out->d = cur->d;
+		lanes_max(c, out, new);
 		return;
 	}
 	if (new->g < cur->g && old->g == cur->g) {
-		inner_sum(c, out); /* the largest gap may have fallen */
+		inner_lanes(c, out); /* the largest gap may have fallen */
 		return;
 	}
 	top = new->g > cur->g ? new->g : cur->g;
@@ -408,7 +571,7 @@ void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const stru
 	else
 		lanes_add(&dold, &old->d, pages_below(c, top, old->g));
 	if (lanes_any_fell(&dn, &dc, &dold)) {
-		inner_sum(c, out);
+		inner_lanes(c, out);
 		return;
 	}
 	out->g = top;
@@ -416,18 +579,52 @@ void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const stru
 	lanes_min(&out->d, &dn);
 }
 
-/* ---- what parents cache ---- */
-
-void bt_sum_load(const struct bt_node *x, int i, struct bt_sum *out)
+/* The wide fits follow the same rule, on their own: they are not tied to
+ * the largest gap, so none of the lanes' shortcuts apply to them.  A low
+ * node keeps no fits for its leaves, so when the leaf that changed fit a
+ * wide class before or fits one now, its row is read from the leaves
+ * again (those that fit one: usually only this leaf). */
+void bt_sum_update(const struct bt_node *c, const struct bt_sum *cur, const struct bt_sum *old,
+    const struct bt_sum *new, struct bt_sum *out, bool wide)
 {
-	out->g = x->u.i.gap[i];
-	if (x->fits)
-		lanes_load(&out->d, bt_cafit(x)[i]);
-	else
-		lanes_fill(&out->d, 0);
+	lanes_update(c, cur, old, new, out);
+	if (!wide) {
+		out->wn = 0;
+		return;
+	}
+	if (c->low ? (old->wn | new->wn) != 0 : wide_fell(cur, old, new)) {
+		inner_wide(c, out);
+		return;
+	}
+	out->wn = 0;
+	wide_max_of(out, cur->w, cur->wn);
+	if (!c->low)
+		wide_max_of(out, new->w, new->wn);
 }
 
-bool bt_sum_store(struct bt_node *x, int i, const struct bt_sum *s)
+/* ---- what parents cache ---- */
+
+void bt_sum_load(const struct bt_node *x, int i, struct bt_sum *out, bool wide)
+{
+	out->g = x->u.i.gap[i];
+	out->wn = 0;
+	if (!x->fits) {
+		lanes_fill(&out->d, 0);
+		return;
+	}
+	lanes_load(&out->d, bt_cafit(x)[i]);
+	if (!wide)
+		return;
+	out->wn = bt_cwn(x)[i];
+	/* a leaf's fits are not kept, only how many classes it fits: the
+	 * values read as 0, and no caller uses them (map_fits.h) */
+	if (out->wn != 0 && !x->low)
+		memcpy(out->w, bt_cwrow(x->u.i.child[i]), out->wn * sizeof(out->w[0]));
+	else if (out->wn != 0)
+		memset(out->w, 0, out->wn * sizeof(out->w[0]));
+}
+
+bool bt_sum_store(struct bt_node *x, int i, const struct bt_sum *s, bool wide)
 {
 	bool changed = x->u.i.gap[i] != s->g;
 
@@ -438,6 +635,21 @@ bool bt_sum_store(struct bt_node *x, int i, const struct bt_sum *s)
 		lanes_store(d, &s->d);
 		changed = changed || memcmp(d, bt_afit(x)[i], sizeof(d)) != 0;
 		memcpy(bt_afit(x)[i], d, sizeof(d));
+	}
+	if (wide && x->fits && (bt_wn(x)[i] | s->wn) != 0) {
+		if (x->low) {
+			/* the leaf's fits are not kept here, so whether they
+			 * changed is unknown: the walk up must go on to where
+			 * this node's row is read again */
+			changed = true;
+		} else {
+			bsdvm_size_t *w = bt_wrow(x->u.i.child[i]);
+
+			changed = changed || bt_wn(x)[i] != s->wn ||
+			    memcmp(w, s->w, s->wn * sizeof(s->w[0])) != 0;
+			memcpy(w, s->w, s->wn * sizeof(s->w[0]));
+		}
+		bt_wn(x)[i] = (uint8_t)s->wn;
 	}
 	return changed;
 }

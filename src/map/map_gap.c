@@ -83,7 +83,9 @@ static inline bool child_holds(const struct bt_node *x, int j, struct gap_want w
 {
 	if (w.cls == 0)
 		return x->u.i.gap[j] >= w.len;
-	return bt_child_fit(x, j, w.cls) >= w.len;
+	if (w.cls <= BT_ALIGN_CLASSES)
+		return bt_child_fit(x, j, w.cls) >= w.len;
+	return bt_child_wide_may_hold(x, j, w.cls, w.len);
 }
 
 /* Points the path from level k down at the edge of node[k]'s subtree that
@@ -97,8 +99,8 @@ static void path_to_edge(struct bt_path *p, int k, int dir)
 
 /* Descends from level k (whose idx is set) to the first slot, in direction
  * dir, below it that holds w.  When the summary only bounds what the
- * request needs (an alignment above the largest class, or a colour offset:
- * the search is steered by a smaller class than its own), the subtree may
+ * request needs (an alignment above the widest class kept, or a colour
+ * offset: the search is steered by a smaller class than its own), the subtree may
  * hold no fit: then the path is left at the subtree's far edge and the
  * result is false. */
 static bool descend_to_gap(struct map_gap *g, int k, struct gap_want w, int dir)

@@ -94,6 +94,8 @@ struct vm_map {
 	unsigned page_shift;        /* log2(page_size) */
 	bool fits;                  /* inner nodes keep aligned fits (unless
 	                             * BSDVM_MAP_NO_ALIGN_INDEX) */
+	unsigned nbig;              /* ... and this many wide classes, as the
+	                             * window needs (map_btree.h) */
 	bsdvm_size_t superpage_size;
 	uint32_t flags;             /* BSDVM_MAP_* */
 	const struct bsdvm_platform *plat;
@@ -229,7 +231,8 @@ struct map_gap {
  * hints below max). */
 void map_tree_gap_at(const struct vm_map *map, bsdvm_addr_t addr, bool up, struct map_gap *g);
 /* What a gap must hold: len bytes from a multiple of page << cls (cls 0:
- * from any page; at most BT_ALIGN_CLASSES, see map_btree.h). */
+ * from any page; at most BT_ALIGN_CLASSES + the map's nbig, the classes
+ * its index keeps, see map_btree.h). */
 struct gap_want {
 	bsdvm_size_t len;
 	unsigned cls;

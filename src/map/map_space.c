@@ -15,12 +15,16 @@
  * next (FreeBSD's vm_map_alignspace loop does; so does NetBSD's
  * uvm_map_findspace): on a map whose gaps all just miss, that is every gap.
  * The index also keeps the largest aligned fit under each subtree for
- * alignments of 2 to 65536 pages (map_btree.h), so such requests, with no
- * colour offset, skip to the first gap that fits in one O(log n) step
- * (unless the map was created with BSDVM_MAP_NO_ALIGN_INDEX).
- * Larger alignments and colour offsets are steered by the largest class
- * their starts are multiples of, and fall back to checking the gaps that
- * class lets through.
+ * alignments of 2 to 65536 pages, and for the wider ones the map's window
+ * can hold more than a few boundaries of (map_btree.h), so aligned
+ * requests with no colour offset skip to the first gap that fits in one
+ * O(log n) step (unless the map was created with
+ * BSDVM_MAP_NO_ALIGN_INDEX).  An alignment wider still is steered by the
+ * widest kept class, which lets at most three gaps through that then
+ * miss.  Colour offsets are steered by the largest class their starts are
+ * multiples of, and fall back to checking the gaps that class lets
+ * through: exact, but not guaranteed logarithmic (NetBSD's PMAP_PREFER
+ * search is linear too).
  */
 #include "map/map_btree.h"
 
@@ -44,7 +48,10 @@ static void want_init(const struct vm_map *map, struct space_query *q)
 	if (q->off != 0 && map_ctz(q->off) - map->page_shift < cls)
 		cls = map_ctz(q->off) - map->page_shift;
 	q->want.len = q->len;
-	q->want.cls = cls < BT_ALIGN_CLASSES ? cls : BT_ALIGN_CLASSES;
+	/* above the widest class kept, K, the window holds at most three
+	 * multiples of 2^K pages (map_btree.h): steering by K lets at most
+	 * three gaps through that then miss */
+	q->want.cls = cls < BT_ALIGN_CLASSES + map->nbig ? cls : BT_ALIGN_CLASSES + map->nbig;
 	/* without fits the index can only steer by gap size, and checking a
 	 * gap's fit is search_up's and search_down's job anyway */
 	if (!map->fits)

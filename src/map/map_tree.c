@@ -223,6 +223,6 @@ uint64_t map_index_bytes(const struct vm_map *map)
 {
 	uint64_t inner = map->bt_inner + map->bt_nfree[0];
 
-	return (map->bt_nodes - map->bt_inner + map->bt_nfree[1]) * sizeof(struct bt_node) +
-	    inner * (map->fits ? sizeof(struct bt_inner) : sizeof(struct bt_node));
+	return (map->bt_nodes - map->bt_inner + map->bt_nfree[1]) * bt_node_bytes(map, true) +
+	    inner * bt_node_bytes(map, false);
 }

@@ -102,9 +102,9 @@ static struct bt_node *node_take(struct vm_map *map, bool leaf)
 	 * beats corrupting the map */
 	map->bt_free[leaf] = x->free_next;
 	map->bt_nfree[leaf]--;
-	/* the row of wide fits behind an inner node needs no clearing: it is
-	 * read only up to the count its parent keeps, which set_child sets */
-	memset(x, 0, leaf || !map->fits ? sizeof(struct bt_node) : sizeof(struct bt_inner));
+	/* the row of wide fits too: set_child compares it with the new one
+	 * before writing it, when the count in the slot it fills matches */
+	memset(x, 0, bt_node_bytes(map, leaf));
 	for (int j = 0; j < BT_SLOTS; j++)
 		x->key[j] = BT_NONE;
 	x->leaf = leaf;

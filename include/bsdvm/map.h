@@ -95,7 +95,7 @@ struct vm_map_entry {
  * steps even on a map whose gaps are long enough but never aligned.  Maps
  * do this by default.
  * BSDVM_MAP_NO_ALIGN_INDEX leaves the fits out: every change to the map is
- * cheaper (inserts up to ~1.5x, removals ~1.2x at small N, see
+ * cheaper (inserts and removals up to ~1.5x at small N, see
  * bsdvm_map_create(3)), and such searches try those gaps one by one, as
  * FreeBSD and NetBSD do; the answers are the same either way.
  * BSDVM_MAP_ALIGN_INDEX asks for the default explicitly (giving both is
